@@ -1,0 +1,271 @@
+"""The check pipeline: read -> validate -> assess -> judge. Reporters render its `Report`."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import Config, load_config
+from .findings import SEVERITY_RANK, Finding, sorted_findings
+
+FAIL_ON = ("error", "warning", "never")
+
+
+@dataclass
+class Options:
+    table: str | None = None
+    config: Path | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    fail_on: str = "error"
+
+
+@dataclass
+class Report:
+    path: Path
+    config: Config
+    dataset: Any
+    findings: list[Finding]
+    quality: list[dict[str, Any]]
+    rules_applied: list[Any]
+    parameters: dict[str, dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
+    rows_left_out: int = 0
+    fail_on: str = "error"
+    baseline_known: int = 0  # findings matched by a baseline (not counted)
+
+    @property
+    def inputs(self) -> list[str]:
+        return self.dataset.files
+
+    def counted(self) -> list[Finding]:
+        return [f for f in self.findings if f.counts]
+
+    def summary(self) -> dict[str, Any]:
+        counted = self.counted()
+        tables = self.dataset.tables
+        return {
+            "errors": sum(f.severity == "error" for f in counted),
+            "warnings": sum(f.severity == "warning" for f in counted),
+            "infos": sum(f.severity == "info" for f in counted),
+            "waived": sum(f.waived for f in self.findings),
+            "studies": len(tables["studies"]) if "studies" in tables else len(self.quality),
+            "measurements": len(tables["measurements"]) if "measurements" in tables else 0,
+            "rows_left_out": self.rows_left_out,
+            "passed": self.exit_code == 0,
+        }
+
+    @property
+    def exit_code(self) -> int:
+        if self.fail_on == "never":
+            return 0
+        threshold = SEVERITY_RANK[self.fail_on]
+        return 1 if any(SEVERITY_RANK[f.severity] >= threshold for f in self.counted()) else 0
+
+
+def select_rules(rules: list[Any], config: Config, select: tuple[str, ...], ignore: tuple[str, ...]) -> list[Any]:
+    """Quality rules enabled by config and chosen by --select/--ignore (ids or domain names),
+    with config's severity and impact applied."""
+    from .errors import InputError
+
+    known = {r.id for r in rules} | {r.domain for r in rules if r.domain}
+    for sel in (*select, *ignore):
+        if sel.startswith("schema/"):
+            raise InputError(f"--select/--ignore {sel}: schema findings cannot be switched off; fix the data")
+        if sel not in known:
+            raise InputError(f"--select/--ignore {sel}: unknown rule id or domain (see `ectqa rules`)")
+    out = []
+    for r in rules:
+        settings = config.rules.get(r.id, {})
+        if not settings.get("enabled", True):
+            continue
+        if select and r.id not in select and r.domain not in select:
+            continue
+        if r.id in ignore or r.domain in ignore:
+            continue
+        changes = {}
+        if "severity" in settings:
+            changes["severity"] = settings["severity"]
+        if "impact" in settings:
+            changes["impact"] = None if settings["impact"] == "none" else settings["impact"]
+        out.append(dataclasses.replace(r, **changes) if changes else r)
+    return out
+
+
+def parameters_for(rules: list[Any], config: Config) -> dict[str, dict[str, Any]]:
+    params = {}
+    for r in rules:
+        p = _deep_copy(r.parameters)
+        for k, v in config.rules.get(r.id, {}).items():
+            if k in ("enabled", "severity", "impact"):
+                continue
+            if isinstance(v, dict) and isinstance(p.get(k), dict):
+                p[k] = {**p[k], **v}
+            else:
+                p[k] = v
+        params[r.id] = p
+    return params
+
+
+def _deep_copy(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: _deep_copy(v) if isinstance(v, dict) else (list(v) if isinstance(v, list) else v) for k, v in d.items()}
+
+
+def run_check(path: Path, options: Options, config: Config | None = None) -> Report:
+    from . import readers
+    from .rules import catalogue
+    from .schema.validate import validate
+
+    if options.fail_on not in FAIL_ON:
+        from .errors import InputError
+
+        raise InputError(f"--fail-on {options.fail_on}: use error, warning or never")
+    if config is None:
+        config = load_config(options.config, path)
+    quality_rules = select_rules(catalogue.quality_rules(), config, options.select, options.ignore)
+    dataset = readers.read(path, config, options.table)
+    validation = validate(dataset, config.dictionary)
+    findings = list(validation.findings)
+    params = parameters_for(quality_rules, config)
+    quality_findings, quality, notes, left_out = assess(dataset, validation, quality_rules, params, config)
+    findings.extend(quality_findings)
+    apply_waivers(findings, config.waivers)
+    report = Report(
+        path=path,
+        config=config,
+        dataset=dataset,
+        findings=sorted_findings(findings),
+        quality=quality,
+        rules_applied=quality_rules,
+        parameters=params,
+        notes=dataset.notes + notes,
+        rows_left_out=left_out,
+        fail_on=options.fail_on,
+    )
+    return report
+
+
+def assess(dataset, validation, rules, params, config) -> tuple[list[Finding], list[dict[str, Any]], list[str], int]:
+    """Quality rules on the rows that passed validation, then judgements for every study."""
+    from .judgements import judge
+    from .rules import registry
+    from .rules.engine import Context, load_rule_modules, run_rules
+
+    load_rule_modules()
+    tables = dataset.tables
+    available = set(tables)
+    studies_all = tables["studies"].frame if "studies" in tables else None
+    meas_all = tables["measurements"].frame if "measurements" in tables else None
+    studies_ok = studies_all[validation.valid["studies"]] if studies_all is not None else None
+    meas_ok = meas_all[validation.valid["measurements"]] if meas_all is not None else None
+    left_out = int(sum((~v).sum() for v in validation.valid.values()))
+    ctx = Context(
+        dictionary=config.dictionary,
+        studies=studies_ok,
+        measurements=meas_ok,
+        all_measurements=meas_all,
+        raw={name: t.raw for name, t in tables.items()},
+        decimals=_decimals_lookup(dataset),
+    )
+    findings, skipped = run_rules(ctx, rules, params, dataset, available)
+    for f in findings:
+        settings = config.rules.get(f.rule, {})
+        if "impact" in settings:
+            f.impact = None if settings["impact"] == "none" else settings["impact"]
+            if "severity" not in settings and f.severity in ("warning", "info") and not _explicit_severity(rules, f.rule):
+                f.severity = "warning" if f.impact else "info"
+    notes = list(skipped)
+    if left_out:
+        notes.append(f"{left_out} row(s) with schema errors were left out of the quality rules")
+
+    # which studies, and which domains could be assessed for each
+    if studies_all is not None:
+        study_ids = [s for s in studies_all["study_id"].tolist() if isinstance(s, str)]
+        study_ids = list(dict.fromkeys(study_ids))
+        valid_studies = set(studies_ok["study_id"].dropna())
+    else:
+        study_ids = list(dict.fromkeys(s for s in meas_all["study_id"].tolist() if isinstance(s, str)))
+        valid_studies = set()
+    if meas_all is not None:
+        all_meas_ids = set(meas_all["study_id"].dropna())
+        valid_meas_ids = set(meas_ok["study_id"].dropna())
+    else:
+        all_meas_ids, valid_meas_ids = set(), set()
+    assessable: dict[str, set[str]] = {}
+    skipped_ids = {s.split(":")[0] for s in skipped}
+    by_domain: dict[str, list[Any]] = {}
+    for r in rules:
+        by_domain.setdefault(r.domain, []).append(r)
+    for domain, domain_rules in by_domain.items():
+        if any(r.id in skipped_ids for r in domain_rules):
+            assessable[domain] = set()
+            continue
+        needs = set()
+        for r in domain_rules:
+            needs.update(registry.NEEDS.get(r.id, ()))
+        ok = set(study_ids)
+        if "studies" in needs:
+            ok &= valid_studies
+        if "measurements" in needs:
+            # every row it needs excluded -> cannot be assessed
+            ok = {s for s in ok if s in valid_meas_ids or s not in all_meas_ids}
+        assessable[domain] = ok
+    quality = judge(study_ids, findings, assessable, config.overrides)
+    return findings, quality, notes, left_out
+
+
+def _explicit_severity(rules, rule_id: str) -> bool:
+    from .rules import catalogue
+
+    r = catalogue.load().get(rule_id)
+    return bool(r and r.severity)
+
+
+def _decimals_lookup(dataset):
+    """callable(table, column) -> reported decimals per row position (-1 unknown)."""
+    cache: dict[tuple[str, str], Any] = {}
+
+    def decimals(table: str, column: str):
+        key = (table, column)
+        if key not in cache:
+            import numpy as np
+
+            from .forensics.precision import decimals_of_float, decimals_of_text
+
+            t = dataset.tables[table]
+            n = len(t.raw)
+            if column not in t.raw.columns:
+                cache[key] = np.full(n, -1, dtype=np.int64)
+            else:
+                raw = t.raw[column]
+                is_text = raw.map(type, na_action="ignore").eq(str).to_numpy()
+                out = np.full(n, -1, dtype=np.int64)
+                if is_text.any():
+                    out[is_text] = decimals_of_text(raw.to_numpy(dtype=object)[is_text])
+                fmt = t.number_formats.get(column)
+                if fmt is not None:
+                    use = (~is_text) & (fmt >= 0)
+                    out[use] = fmt[use]
+                rest = (~is_text) & (out < 0) & raw.notna().to_numpy()
+                if rest.any():
+                    out[rest] = decimals_of_float(t.frame[column].to_numpy()[rest])
+                cache[key] = out
+        return cache[key]
+
+    return decimals
+
+
+def apply_waivers(findings: list[Finding], waivers: list[dict[str, Any]]) -> None:
+    """A waived finding stays in every report, marked with its reason; it no longer counts."""
+    if not waivers:
+        return
+    for f in findings:
+        if f.kind != "quality":
+            continue
+        for w in waivers:
+            if w["rule"] == f.rule and w["study_id"] == f.study_id and w.get("outcome") in (None, f.outcome):
+                f.waived = True
+                f.waiver_reason = w["reason"]
+                break

@@ -1,0 +1,160 @@
+"""The command line. Commands only: heavy libraries are imported inside the commands that need
+them, so `ectqa --version` and `ectqa --help` start fast (no pandas, pandera or openpyxl)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+TABLE_FILES = ("studies.csv", "measurements.csv")
+
+
+class EctqaGroup(click.Group):
+    """Turns input errors into one line on stderr (exit 2) and Ctrl-C into exit 130."""
+
+    def main(self, *args, **kwargs):  # type: ignore[override]
+        debug = "--debug" in sys.argv or os.environ.get("ECTQA_DEBUG") == "1"
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(2 if exc.exit_code in (1, 2) else exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("ectqa: interrupted", err=True)
+            sys.exit(130)
+        except KeyboardInterrupt:
+            click.echo("ectqa: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:
+            from .errors import InputError
+
+            if debug:
+                raise
+            if isinstance(exc, InputError):
+                click.echo(f"ectqa: {exc}", err=True)
+            else:
+                click.echo(
+                    f"ectqa: internal error ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); "
+                    "rerun with --debug and report it",
+                    err=True,
+                )
+            sys.exit(2)
+
+
+@click.group(cls=EctqaGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="ectqa")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+def main(debug: bool) -> None:
+    """ectqa: validate and quality-assess extraction data on ECT and the immune system.
+
+    Start with `ectqa check extraction.xlsx` (or a folder with studies.csv and measurements.csv).
+    """
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values:
+        out.extend(p.strip() for p in v.split(",") if p.strip())
+    return tuple(out)
+
+
+def dataset_paths(paths: tuple[Path, ...], table: str | None) -> list[Path]:
+    """pre-commit passes file names: a studies.csv or measurements.csv is checked as the dataset
+    folder it belongs to (both tables, once per folder); anything else as itself."""
+    out: list[Path] = []
+    for p in paths:
+        if table is None and p.name.casefold() in TABLE_FILES and p.parent.is_dir():
+            p = p.parent if str(p.parent) else Path(".")
+        if p not in out:
+            out.append(p)
+    return out
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["terminal", "json", "github", "junit"]), default="terminal", show_default=True, help="Report format on stdout.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the --format report to this file; the terminal report still prints.")
+@click.option("--excel", type=click.Path(path_type=Path), help="Also write the Excel quality report here.")
+@click.option("--annotate", type=click.Path(path_type=Path), help="Also write a copy of the input with each finding on its cell.")
+@click.option("--robvis", type=click.Path(path_type=Path), help="Also write the judgements as a robvis CSV.")
+@click.option("--colour-blind", is_flag=True, help="Colour-blind palette in the Excel report.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error", show_default=True, help="Exit 1 when findings at or above this severity remain (waived ones do not count).")
+@click.option("--config", type=click.Path(path_type=Path), help="Config file (default: nearest ectqa.toml or [tool.ectqa] in pyproject.toml).")
+@click.option("--table", type=click.Choice(["studies", "measurements"]), help="Check one table alone (a sheet or a CSV).")
+@click.option("--select", multiple=True, help="Only these quality rules or domains (comma-separated).")
+@click.option("--ignore", multiple=True, help="Skip these quality rules or domains (comma-separated).")
+@click.option("--baseline", type=click.Path(path_type=Path), help="Fail only on findings not recorded in this baseline file.")
+@click.option("--quiet", "-q", is_flag=True, help="Only errors and the verdict.")
+@click.option("--debug", is_flag=True, hidden=True)
+def check(paths, fmt, output, excel, annotate, robvis, colour_blind, fail_on, config, table, select, ignore, baseline, quiet, debug):
+    """Validate PATH against the data dictionary and assess each study's quality.
+
+    PATH is a workbook (.xlsx, .xlsm, .ods), a folder with studies.csv and measurements.csv, or
+    with --table one CSV or sheet. Exit 0: nothing at or above --fail-on; 1: findings; 2: could
+    not check.
+    """
+    from .check import Options
+    from .run import run_and_report
+
+    options = Options(table=table, config=config, select=_split(select), ignore=_split(ignore), fail_on=fail_on)
+    code = run_and_report(
+        dataset_paths(paths, table), options, fmt=fmt, output=output, excel=excel, annotate=annotate,
+        robvis=robvis, colour_blind=colour_blind, baseline=baseline, quiet=quiet,
+    )
+    sys.exit(code)
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("baseline_file", type=click.Path(path_type=Path))
+@click.option("--config", type=click.Path(path_type=Path))
+@click.option("--table", type=click.Choice(["studies", "measurements"]))
+def baseline(path, baseline_file, config, table):
+    """Record PATH's findings today in BASELINE_FILE, so a gate fails only on new ones."""
+    from .baseline import write_baseline
+    from .check import Options, run_check
+
+    report = run_check(dataset_paths((path,), table)[0], Options(table=table, config=config))
+    n = write_baseline(report, baseline_file)
+    click.echo(f"recorded {n} finding(s) in {baseline_file}")
+
+
+@main.command("rules")
+@click.option("--config", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["terminal", "json", "markdown"]), default="terminal")
+def rules_command(config, fmt):
+    """List the rule catalogue with the current settings."""
+    from .explain import list_rules
+
+    list_rules(config, fmt)
+
+
+@main.command()
+@click.argument("rule")
+@click.option("--config", type=click.Path(path_type=Path))
+def explain(rule, config):
+    """A rule's rationale, source, parameters and current values."""
+    from .explain import explain_rule
+
+    explain_rule(rule, config)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["terminal", "json", "gx", "frictionless"]), default="terminal", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), help="Write to this file instead of stdout.")
+def schema(fmt, out):
+    """Print the data dictionary; --format json exports a JSON Schema per table."""
+    from .schema_export import export
+
+    export(fmt, out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,124 @@
+"""The one `Finding` type that travels from every check to every reporter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
+
+DOMAINS = ("sample_size", "confounding", "comparison", "timing", "measurement", "reporting")
+JUDGEMENTS = ("low", "some_concerns", "high", "no_information")
+# A domain takes the worst impact of its findings: high > some_concerns > no_information > low.
+JUDGEMENT_RANK = {"low": 0, "no_information": 1, "some_concerns": 2, "high": 3}
+
+TABLE_ORDER = {"studies": 0, "measurements": 1}
+
+
+@dataclass(slots=True)
+class Finding:
+    """What a check found, and where a person sees it.
+
+    `row` is the row a person sees (header = 1; CSV: the line on which the record starts);
+    `cell` is `sheet!A1` for workbooks and None for CSV.
+    """
+
+    rule: str
+    severity: str
+    message: str
+    kind: str = "schema"  # schema | quality
+    level: str | None = None  # file | table | study | series | row
+    domain: str | None = None
+    impact: str | None = None
+    file: str | None = None
+    table: str | None = None
+    row: int | None = None
+    column: str | None = None
+    cell: str | None = None
+    study_id: str | None = None
+    outcome: str | None = None
+    value: Any = None
+    waived: bool = False
+    waiver_reason: str | None = None
+    # not part of the contract's JSON: the precision a forensic rule assumed, and so on
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract's JSON object: every key, in the contract's order."""
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "kind": self.kind,
+            "level": self.level,
+            "domain": self.domain,
+            "impact": self.impact,
+            "file": self.file,
+            "table": self.table,
+            "row": self.row,
+            "column": self.column,
+            "cell": self.cell,
+            "study_id": self.study_id,
+            "outcome": self.outcome,
+            "value": json_value(self.value),
+            "message": self.message,
+            "waived": self.waived,
+            "waiver_reason": self.waiver_reason,
+        }
+
+    def sort_key(self) -> tuple:
+        """Findings are ordered by file, table (studies first), row, rule, column."""
+        return (
+            self.file or "",
+            TABLE_ORDER.get(self.table or "", 2 if self.table else -1),
+            self.row if self.row is not None else -1,
+            self.rule,
+            self.column or "",
+            self.message,
+        )
+
+    @property
+    def counts(self) -> bool:
+        """Whether the finding counts toward the summary and --fail-on (waived ones do not)."""
+        return not self.waived
+
+
+FINDING_KEYS = tuple(f.name for f in fields(Finding) if f.name != "extra")
+
+
+def json_value(value: Any) -> Any:
+    """A value as JSON shows it: numbers stay numbers (whole floats become ints), NaN is null."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    # numpy scalars -> python
+    item = getattr(value, "item", None)
+    if item is not None and not isinstance(value, (str, bytes)):
+        try:
+            value = item()
+        except (TypeError, ValueError):
+            pass
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        if value.is_integer() and abs(value) < 2**53:
+            return int(value)
+        return value
+    if isinstance(value, (int, str)):
+        return value
+    return str(value)
+
+
+def sorted_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=Finding.sort_key)
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters

@@ -1,0 +1,39 @@
+"""Readers: a path -> `Dataset`. Workbooks (.xlsx/.xlsm/.ods) and folders of CSV files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import InputError
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..dataset import Dataset
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
+
+
+def read(path: Path, config: Config, table: str | None = None) -> Dataset:
+    """Read a workbook, a CSV folder, or (with `table`) one CSV file or sheet."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder; check the path")
+    if path.is_dir():
+        from .csv import read_folder
+
+        return read_folder(path, config, table)
+    suffix = path.suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        from .xlsx import read_workbook
+
+        return read_workbook(path, config, table)
+    if suffix in (".csv", ".tsv", ".txt"):
+        from .csv import read_single
+
+        return read_single(path, config, table)
+    if suffix == ".xls":
+        raise InputError(f"{path}: legacy .xls workbooks are not read; open it in Excel or LibreOffice and save as .xlsx")
+    raise InputError(
+        f"{path}: not a workbook (.xlsx, .xlsm, .ods) or a CSV folder; give one of those"
+    )

@@ -1,0 +1,231 @@
+"""CSV folders (`studies.csv` + `measurements.csv`) and single CSV tables.
+
+Encoding: UTF-8 with or without BOM, else cp1252, else latin-1. Separator: `,`, `;` or tab, from
+the header line. With `;`, decimal commas are accepted. Every value is kept as the text the file
+holds (trailing zeros count for the number forensics). Rows are the line on which a record starts.
+"""
+
+from __future__ import annotations
+
+import csv as _csv
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..dataset import Dataset, TableData
+from ..dictionary import TABLES, fold
+from ..errors import InputError
+from ..findings import Finding
+from .headers import looks_like_header, match_headers
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+
+def read_folder(folder: Path, config: Config, only: str | None = None) -> Dataset:
+    dataset = Dataset(path=folder, kind="csv", tables={}, only_table=only)
+    wanted = [only] if only else list(TABLES)
+    files = {p.name.casefold(): p for p in folder.iterdir() if p.is_file()}
+    for table in wanted:
+        stem = config.sheets.get(table, table)
+        path = files.get(f"{stem}.csv".casefold()) or files.get(f"{stem}.tsv".casefold())
+        if path is None:
+            present = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in (".csv", ".tsv"))
+            other = [t for t in TABLES if t != table]
+            raise InputError(
+                f"{folder}: no {stem}.csv in the folder (found: {', '.join(present) or 'no CSV files'}); "
+                f"add it, map the name with [sheets] {table} = \"...\" in ectqa.toml, or check one table "
+                f"alone with --table {other[0] if other and not only else table}"
+            )
+        dataset.tables[table] = read_table(path, table, config, dataset)
+    return dataset
+
+
+def read_single(path: Path, config: Config, only: str | None) -> Dataset:
+    table = only
+    if table is None:
+        stem = path.stem.casefold()
+        for t in TABLES:
+            if stem == config.sheets.get(t, t).casefold():
+                table = t
+        if table is None:
+            raise InputError(
+                f"{path}: a single CSV file is one table; say which with --table studies or --table measurements, "
+                "or check the folder holding studies.csv and measurements.csv"
+            )
+    dataset = Dataset(path=path, kind="csv", tables={}, only_table=table)
+    dataset.tables[table] = read_table(path, table, config, dataset)
+    return dataset
+
+
+def decode(data: bytes, path: Path) -> tuple[str, str]:
+    """Text and the encoding it was read in."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: broken UTF-16 text; save it as UTF-8 CSV") from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def looks_binary(data: bytes) -> bool:
+    sample = data[:4096]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return controls > max(8, len(sample) // 50)
+
+
+def sniff_separator(header_line: str) -> str:
+    counts = {sep: _count_outside_quotes(header_line, sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda s: (counts[s], s == ","))
+    return best if counts[best] else ","
+
+
+def _count_outside_quotes(line: str, sep: str) -> int:
+    n, quoted = 0, False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif ch == sep and not quoted:
+            n += 1
+    return n
+
+
+def read_table(path: Path, table: str, config: Config, dataset: Dataset) -> TableData:
+    from .. import dictionary as dictionary_module
+
+    dictionary = config.dictionary or dictionary_module.load()
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, expected a CSV file")
+    try:
+        data = path.read_bytes()
+    except PermissionError:
+        raise InputError(f"{path}: permission denied; make the file readable") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror}); check the file") from None
+    if not data.strip():
+        raise InputError(f"{path}: the file is empty; it needs a header row with the dictionary's columns (see `ectqa template --csv`)")
+    if looks_binary(data):
+        raise InputError(f"{path}: this is not a text CSV file (binary content); export the table as CSV (UTF-8)")
+    text, encoding = decode(data, path)
+    if encoding in ("cp1252", "latin-1"):
+        dataset.notes.append(f"{path.name}: not UTF-8; read as {encoding}")
+    lines = [line.rstrip("\r") for line in text.split("\n", 40)[:40]]
+    n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    first = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    sep = sniff_separator(lines[first] if lines else "")
+    column_map = config.columns.get(table, {})
+    header_cells = next(_csv.reader([lines[first]], delimiter=sep)) if lines else []
+    if first > 0 or looks_like_header(header_cells, table, dictionary, column_map) == 0:
+        for i, line in enumerate(lines[:30]):
+            cells = next(_csv.reader([line], delimiter=sep), [])
+            if looks_like_header(cells, table, dictionary, column_map) >= 2 and i > 0:
+                raise InputError(
+                    f"{path}: the header seems to be on line {i + 1}, not line 1; delete the lines above it"
+                )
+    fast = _parse_fast(text, sep, n_lines)
+    if fast is not None:
+        header = [str(c) for c in fast.iloc[0].tolist()]
+        body_frame = fast.iloc[1:]
+        starts_all = np.arange(2, len(fast) + 1, dtype=np.int64)
+        blank = (body_frame == "").all(axis=1).to_numpy()
+        body_frame = body_frame[~blank]
+        body_starts = starts_all[~blank]
+        width = len(header)
+    else:
+        records, starts = _parse_records(text, sep, path)
+        header = records[0]
+        width = len(header)
+        body, body_starts_list = [], []
+        for rec, start in zip(records[1:], starts[1:]):
+            if not any(c.strip() for c in rec):
+                continue
+            if len(rec) != width:
+                dataset.read_findings.append(_ragged(path, table, start, len(rec), width))
+                rec = (rec + [""] * width)[:width]
+            body.append(rec)
+            body_starts_list.append(start)
+        body_frame = pd.DataFrame(body, columns=range(width), dtype=object)
+        body_starts = np.asarray(body_starts_list, dtype=np.int64)
+    match = match_headers(header, table, dictionary, column_map, str(path), None)
+    dataset.read_findings.extend(match.findings)
+    body_frame.columns = range(width)
+    selected = [(pos, name) for pos, name in enumerate(match.columns) if name is not None]
+    raw = body_frame[[pos for pos, _ in selected]]
+    raw.columns = [name for _, name in selected]
+    raw = raw.reset_index(drop=True)
+    if len(raw):
+        raw = pd.DataFrame({c: raw[c].str.strip().replace("", None) for c in raw.columns}, dtype=object)
+    td = TableData(
+        name=table,
+        raw=raw,
+        rows=np.asarray(body_starts, dtype=np.int64),
+        letters=match.letters,
+        file=str(path),
+        sheet=None,
+        headers=match.headers,
+        source_path=path,
+    )
+    td.decimal_comma = sep == ";"  # type: ignore[attr-defined]
+    return td
+
+
+def _ragged(path: Path, table: str, line: int, cells: int, width: int) -> Finding:
+    return Finding(
+        rule="schema/ragged-row",
+        severity="error",
+        message=f"line {line} has {cells} cells, the header has {width}; "
+        + ("extra cells are ignored" if cells > width else "missing cells are read as empty")
+        + " (a stray or missing separator?)",
+        level="row",
+        file=str(path),
+        table=table,
+        row=line,
+        value=cells,
+    )
+
+
+def _parse_fast(text: str, sep: str, n_lines: int) -> pd.DataFrame | None:
+    """pandas' C parser, when every record is one line with the header's width; else None."""
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=sep, header=None, dtype=object, keep_default_na=False,
+            na_filter=False, skip_blank_lines=False, quoting=_csv.QUOTE_MINIMAL, engine="c",
+        )
+    except Exception:  # ragged rows (too many cells) or broken quoting: the careful path decides
+        return None
+    if len(frame) != n_lines or frame.isna().to_numpy().any():
+        return None  # quoted newlines, or short rows: line numbers need the careful path
+    return frame
+
+
+def _parse_records(text: str, sep: str, path: Path) -> tuple[list[list[str]], list[int]]:
+    """Records and the line each starts on, with the csv module (slower, knows line numbers)."""
+    reader = _csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        records: list[list[str]] = []
+        starts: list[int] = []
+        line = 1
+        for rec in reader:
+            starts.append(line)
+            records.append(rec)
+            line = reader.line_num + 1
+    except _csv.Error as exc:
+        raise InputError(f"{path}: cannot parse the CSV ({exc}); check quoting around line {reader.line_num}") from None
+    return records, starts

@@ -1,0 +1,87 @@
+"""Matching a file's header row to the dictionary's columns (shared by every reader)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..dictionary import Dictionary, fold
+from ..findings import Finding, column_letter
+
+
+@dataclass
+class HeaderMatch:
+    columns: list[str | None]  # per position in the file: dictionary column, extra name, or None
+    letters: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+
+def match_headers(
+    header: list[object],
+    table: str,
+    dictionary: Dictionary,
+    column_map: dict[str, str],
+    file: str,
+    sheet: str | None,
+) -> HeaderMatch:
+    """Headers match case-insensitively after trimming; the config's column map renames first."""
+    known = {fold(c): c for c in dictionary.tables[table].names}
+    mapped = {fold(k): v for k, v in column_map.items()}
+    result = HeaderMatch(columns=[])
+    for pos, cell in enumerate(header):
+        text = "" if cell is None else str(cell).strip()
+        letter = column_letter(pos)
+        if not text:
+            result.columns.append(None)
+            continue
+        key = fold(text)
+        name = mapped.get(key) or known.get(key)
+        where = f"{sheet}!{letter}1" if sheet else None
+        if name is None:
+            # keep unknown columns (under their own header) so nothing is lost
+            name = text
+            result.unknown.append(text)
+            result.findings.append(
+                Finding(
+                    rule="schema/unknown-column",
+                    severity="info",
+                    message=f"column '{text}' is not in the data dictionary for {table}; it is read but not checked"
+                    " (map it with [columns." + table + "] in ectqa.toml if it is a dictionary column)",
+                    level="table",
+                    file=file,
+                    table=table,
+                    row=1,
+                    column=text,
+                    cell=where,
+                    value=text,
+                )
+            )
+        if name in result.letters:
+            result.findings.append(
+                Finding(
+                    rule="schema/duplicate-column",
+                    severity="error",
+                    message=f"column '{text}' appears twice (also in column {result.letters[name]}); "
+                    "the first is read, rename or delete the other",
+                    level="table",
+                    file=file,
+                    table=table,
+                    row=1,
+                    column=name,
+                    cell=where,
+                    value=text,
+                )
+            )
+            result.columns.append(None)
+            continue
+        result.columns.append(name)
+        result.letters[name] = letter
+        result.headers[name] = text
+    return result
+
+
+def looks_like_header(cells: list[object], table: str, dictionary: Dictionary, column_map: dict[str, str]) -> int:
+    """How many cells of a row are known column names (to find a header that is not on row 1)."""
+    known = {fold(c) for c in dictionary.tables[table].names} | {fold(k) for k in column_map}
+    return sum(1 for c in cells if c is not None and fold(str(c)) in known)

@@ -1,0 +1,236 @@
+"""What calamine does not tell: error cells, formulas without a cached value, hidden rows and
+columns, and the number formats that show a value's reported precision.
+
+One pass over each read sheet's XML, with byte searches first so that a sheet without formulas,
+errors or hidden rows costs one inflate and a few `in` tests. Small XML parts (workbook, rels,
+styles) go through defusedxml, which refuses entity expansion.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..findings import Finding
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..dataset import Dataset, TableData
+
+NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+# columns whose reported precision matters (number forensics)
+PRECISION_COLUMNS = {
+    "studies": ("female_pct", "age_mean", "age_sd"),
+    "measurements": ("mean", "sd", "se", "median", "q1", "q3", "min", "max", "ci_lower", "ci_upper",
+                     "p_value", "test_statistic"),
+}
+BUILTIN_DECIMALS = {0: None, 1: 0, 2: 2, 3: 0, 4: 2, 9: 0, 10: 2, 11: 2, 12: None, 13: None,
+                    37: 0, 38: 0, 39: 2, 40: 2, 48: 1, 49: None}
+
+_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_STYLE = re.compile(rb'\bs="(\d+)"')
+_HIDDEN_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"|<row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"')
+_HIDDEN_COL = re.compile(rb'<col\b([^>]*?\bhidden="(?:1|true)"[^>]*?)/?>')
+_ATTR = re.compile(rb'\b(min|max)="(\d+)"')
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+
+
+def _parse(data: bytes):
+    from defusedxml import ElementTree
+
+    return ElementTree.fromstring(data)
+
+
+def sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its XML part, from workbook.xml and its relationships."""
+    try:
+        workbook = _parse(zf.read("xl/workbook.xml"))
+        rels = _parse(zf.read("xl/_rels/workbook.xml.rels"))
+    except KeyError:
+        return {}
+    targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{NS_PKG}Relationship")}
+    out = {}
+    for sheet in workbook.iter(f"{NS_MAIN}sheet"):
+        target = targets.get(sheet.get(f"{NS_REL}id"))
+        if target:
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            out[sheet.get("name")] = path
+    return out
+
+
+def style_decimals(zf: zipfile.ZipFile) -> list[int | None]:
+    """Per cell style index (the `s` attribute): decimals its number format shows, None if unknown."""
+    from ..forensics.precision import decimals_of_number_format
+
+    try:
+        styles = _parse(zf.read("xl/styles.xml"))
+    except KeyError:
+        return []
+    custom = {int(f.get("numFmtId")): f.get("formatCode") for f in styles.iter(f"{NS_MAIN}numFmt")}
+    out: list[int | None] = []
+    xfs = styles.find(f"{NS_MAIN}cellXfs")
+    if xfs is None:
+        return out
+    for xf in xfs.findall(f"{NS_MAIN}xf"):
+        fmt_id = int(xf.get("numFmtId", "0"))
+        if fmt_id in custom:
+            out.append(decimals_of_number_format(custom[fmt_id]))
+        else:
+            out.append(BUILTIN_DECIMALS.get(fmt_id))
+    return out
+
+
+def scan_sheets(path: Path, dataset: Dataset, config: Config) -> None:
+    if path.suffix.lower() == ".ods":
+        return
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return
+    with zf:
+        parts = sheet_paths(zf)
+        decimals_by_style: list[int | None] | None = None
+        for table in dataset.tables.values():
+            part = parts.get(table.sheet or "")
+            if not part:
+                continue
+            try:
+                data = zf.read(part)
+            except KeyError:
+                continue
+            dataset.read_findings.extend(_hidden(data, table))
+            if b"<f" in data or b't="e"' in data:
+                dataset.read_findings.extend(_formulas_and_errors(data, table))
+            wanted = [c for c in PRECISION_COLUMNS.get(table.name, ()) if c in table.letters]
+            if wanted:
+                if decimals_by_style is None:
+                    decimals_by_style = style_decimals(zf)
+                table.number_formats.update(_number_formats(data, table, wanted, decimals_by_style))
+
+
+def _position(table: TableData, row: int) -> int | None:
+    pos = int(np.searchsorted(table.rows, row))
+    if pos < len(table.rows) and table.rows[pos] == row:
+        return pos
+    return None
+
+
+def _column_of_letter(table: TableData) -> dict[str, str]:
+    return {letter: col for col, letter in table.letters.items()}
+
+
+def _hidden(data: bytes, table: TableData) -> list[Finding]:
+    if b"hidden=" not in data:
+        return []
+    out = []
+    rows = sorted(int(a or b) for a, b in _HIDDEN_ROW.findall(data))
+    if rows:
+        shown = ", ".join(str(r) for r in rows[:10]) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+        out.append(
+            Finding(
+                rule="schema/hidden-content",
+                severity="info",
+                message=f"{len(rows)} hidden row(s) in sheet '{table.sheet}' were read: {shown}",
+                level="table",
+                file=table.file,
+                table=table.name,
+                row=rows[0],
+                cell=f"{table.sheet}!A{rows[0]}",
+            )
+        )
+    cols = []
+    for attrs in _HIDDEN_COL.findall(data):
+        bounds = dict(_ATTR.findall(attrs))
+        if b"min" in bounds:
+            cols.append((int(bounds[b"min"]), int(bounds.get(b"max", bounds[b"min"]))))
+    if cols:
+        from ..findings import column_letter
+
+        names = [column_letter(a - 1) + ("" if a == b else f":{column_letter(b - 1)}") for a, b in cols]
+        out.append(
+            Finding(
+                rule="schema/hidden-content",
+                severity="info",
+                message=f"hidden column(s) {', '.join(names)} in sheet '{table.sheet}' were read",
+                level="table",
+                file=table.file,
+                table=table.name,
+                row=1,
+            )
+        )
+    return out
+
+
+def _formulas_and_errors(data: bytes, table: TableData) -> list[Finding]:
+    out = []
+    by_letter = _column_of_letter(table)
+    for attrs, body in _CELL.findall(data):
+        is_error = b't="e"' in attrs
+        has_formula = body is not None and b"<f" in body
+        if not (is_error or has_formula):
+            continue
+        ref = _REF.search(attrs)
+        if not ref:
+            continue
+        letter, row = ref.group(1).decode(), int(ref.group(2))
+        column = by_letter.get(letter)
+        pos = _position(table, row)
+        if column is None:
+            continue
+        value = _VALUE.search(body or b"")
+        cached = value.group(1).decode("utf-8", "replace") if value else ""
+        if is_error:
+            rule, message = "schema/excel-error", f"{column} holds the Excel error {cached or '#ERROR'}; fix the formula or type the value"
+        elif not cached:
+            rule, message = (
+                "schema/formula-no-value",
+                f"{column} holds a formula with no saved result; open the file in Excel or LibreOffice, let it calculate, and save",
+            )
+        else:
+            continue
+        if pos is not None:
+            table.flagged_cells.add((pos, column))
+        out.append(
+            Finding(
+                rule=rule,
+                severity="error",
+                message=message,
+                level="row",
+                file=table.file,
+                table=table.name,
+                row=row,
+                column=column,
+                cell=f"{table.sheet}!{letter}{row}",
+                value=cached or None,
+            )
+        )
+    return out
+
+
+def _number_formats(data: bytes, table: TableData, columns: list[str], style_dec: list[int | None]) -> dict[str, np.ndarray]:
+    """Decimals shown by each cell's number format, per column (-1 where unknown)."""
+    letters = {table.letters[c]: c for c in columns}
+    pattern = re.compile(rb'<c r="(' + b"|".join(l.encode() for l in letters) + rb')(\d+)"([^>]*)>')
+    out = {c: np.full(len(table.rows), -1, dtype=np.int64) for c in columns}
+    row_lookup = {int(r): i for i, r in enumerate(table.rows.tolist())}
+    for letter, row, rest in pattern.findall(data):
+        pos = row_lookup.get(int(row))
+        if pos is None:
+            continue
+        style = _STYLE.search(rest)
+        if not style:
+            continue
+        idx = int(style.group(1))
+        dec = style_dec[idx] if idx < len(style_dec) else None
+        if dec is not None:
+            out[letters[letter.decode()]][pos] = dec
+    return out

@@ -1,0 +1,1 @@
+"""Reporters: each renders a `Report` (findings, judgements) and decides nothing."""

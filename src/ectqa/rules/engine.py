@@ -1,0 +1,188 @@
+"""Run the quality rules over a validated dataset and turn their hits into findings.
+
+Each rule function receives a `Context` (the typed tables, valid rows only, plus helpers) and its
+parameters (catalogue defaults updated by config) and returns `Hits`: arrays saying which rows of
+which table it flags, the column a person should look at, the impact and the message. The engine
+does the rest (location, severity, waivers), so rules stay small and vectorised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..findings import Finding
+from . import registry
+from .catalogue import Rule
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..dataset import Dataset
+    from ..dictionary import Dictionary
+
+# Importing the domain modules registers their rules.
+_RULE_MODULES = ("sample_size", "confounding", "comparison", "timing", "measurement", "reporting", "forensic")
+
+
+@dataclass
+class Hits:
+    """What one rule flags: positions in `table`'s frame, all arrays of one length (or scalars)."""
+
+    table: str  # "studies" | "measurements"
+    index: Any  # frame index labels of the flagged rows
+    column: str  # the column a person should look at
+    message: Any  # str or array of str
+    impact: Any = "default"  # "default" (the catalogue's), None, a str, or an array of str/None
+    value: Any = "column"  # "column" = the flagged column's value; else scalar or array
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+@dataclass
+class Context:
+    """What rules read. Frames are typed (numbers float64, terms canonical), index = row position."""
+
+    dictionary: Dictionary
+    studies: pd.DataFrame | None  # valid rows only
+    measurements: pd.DataFrame | None  # valid rows only
+    all_measurements: pd.DataFrame | None = None  # every row, for coverage rules
+    raw: dict[str, pd.DataFrame] = field(default_factory=dict)  # text as read (precision)
+    decimals: Any = None  # callable(table, column) -> int array of reported decimals (-1 unknown)
+
+    def outcome_class(self, outcomes: pd.Series) -> pd.Series:
+        return outcomes.map(self.dictionary.outcome_class)
+
+    def ect_rows(self, m: pd.DataFrame) -> pd.Series:
+        """The ECT group: rows of group `ect`; where a study has none, its responder rows."""
+        is_ect = m["group"].eq("ect")
+        studies_with_ect = set(m.loc[is_ect, "study_id"])
+        responders = m["group"].isin(("ect_responders", "ect_nonresponders"))
+        return is_ect | (responders & ~m["study_id"].isin(studies_with_ect))
+
+    def to_common(self, m: pd.DataFrame, values: pd.Series) -> pd.Series:
+        """Values converted to the outcome class's common unit (NaN where not convertible)."""
+        classes = self.outcome_class(m["outcome"])
+        factor = pd.Series(np.nan, index=m.index)
+        for cls, spec in self.dictionary.to_common.items():
+            if cls == "cortisol":
+                continue
+            sel = classes.eq(cls)
+            if sel.any():
+                factor[sel] = m.loc[sel, "unit"].map(spec["factors"])
+        cortisol = m["outcome"].eq("cortisol")
+        if cortisol.any():
+            factor[cortisol] = m.loc[cortisol, "unit"].map(self.dictionary.to_common["cortisol"]["factors"])
+        return values.astype("float64") * factor.astype("float64")
+
+    def centre(self, m: pd.DataFrame) -> pd.Series:
+        """`mean`, else `median`."""
+        return m["mean"].where(m["mean"].notna(), m["median"])
+
+
+def load_rule_modules() -> None:
+    import importlib
+
+    for name in _RULE_MODULES:
+        importlib.import_module(f"{__package__}.{name}")
+
+
+@dataclass
+class Assessment:
+    findings: list[Finding]
+    skipped: list[str]  # notes: rules skipped and why
+    assessed_domains: dict[str, set[str]]  # domain -> studies it could be assessed for
+
+
+def run_rules(
+    ctx: Context,
+    rules: list[Rule],
+    params: dict[str, dict[str, Any]],
+    dataset: Dataset,
+    available: set[str],
+) -> tuple[list[Finding], list[str]]:
+    """Run each rule's logic; returns findings (not yet waived) and notes of rules skipped."""
+    load_rule_modules()
+    findings: list[Finding] = []
+    skipped: list[str] = []
+    for r in rules:
+        fn = registry.REGISTRY.get(r.id)
+        if fn is None:
+            continue
+        parts = [(fn, registry.NEEDS[r.id]), *registry.PARTS.get(r.id, [])]
+        ran = False
+        for part, needs in parts:
+            missing = [t for t in needs if t not in available]
+            if missing:
+                continue
+            ran = True
+            hits = part(ctx, params.get(r.id, dict(r.parameters)))
+            if hits is not None and len(hits):
+                findings.extend(_to_findings(r, hits, ctx, dataset))
+        if not ran:
+            need = sorted({t for _, needs in parts for t in needs if t not in available})
+            skipped.append(f"{r.id}: skipped, needs the {' and '.join(need)} table")
+    return findings, skipped
+
+
+def _broadcast(value: Any, n: int) -> list[Any]:
+    if isinstance(value, (str, type(None))) or np.isscalar(value):
+        return [value] * n
+    out = list(value)
+    if len(out) != n:
+        raise ValueError("rule returned arrays of different lengths")
+    return out
+
+
+def _to_findings(r: Rule, hits: Hits, ctx: Context, dataset: Dataset) -> list[Finding]:
+    table = dataset.tables[hits.table]
+    frame = ctx.studies if hits.table == "studies" else ctx.all_measurements
+    index = np.asarray(hits.index)
+    n = len(index)
+    if isinstance(hits.value, str) and hits.value == "column":
+        values = _broadcast(table.raw_values(hits.column, index), n)
+    else:
+        values = _broadcast(hits.value, n)
+    impacts = _broadcast(r.impact if isinstance(hits.impact, str) and hits.impact == "default" else hits.impact, n)
+    messages = _broadcast(hits.message, n)
+    study_ids = frame.loc[index, "study_id"].tolist() if "study_id" in frame else [None] * n
+    if hits.table == "measurements":
+        outcomes = frame.loc[index, "outcome"].tolist()
+    else:
+        outcomes = [None] * n
+    rows = table.rows[index].tolist()
+    cells = table.cells(index, hits.column)
+    out = []
+    for i in range(n):
+        impact = impacts[i] if impacts[i] in ("high", "some_concerns", "no_information") else None
+        out.append(
+            Finding(
+                rule=r.id,
+                severity=r.severity or ("warning" if impact else "info"),
+                message=str(messages[i]),
+                kind="quality",
+                level=r.level,
+                domain=r.domain,
+                impact=impact,
+                file=table.file,
+                table=hits.table,
+                row=rows[i],
+                column=hits.column,
+                cell=cells[i],
+                study_id=_clean(study_ids[i]),
+                outcome=_clean(outcomes[i]),
+                value=values[i],
+                extra={k: v[i] if isinstance(v, (list, np.ndarray)) else v for k, v in hits.extra.items()},
+            )
+        )
+    return out
+
+
+def _clean(v: Any) -> Any:
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    return v

@@ -1,0 +1,182 @@
+"""Measurement: how the markers were measured, and values the assay or the unit cannot explain.
+
+The catalogue entries (parameters, rationale) are in rules/measurement.toml.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .engine import Context, Hits
+from .registry import rule
+from .timing import fmt, one_column
+
+# circulating levels: the sample types whose centres implausible-value checks
+_CIRCULATING = ("serum", "plasma", "mixed")
+# conventional clinical-laboratory CRP assays (detect only down to 3 to 8 mg/L)
+_CONVENTIONAL_CRP = ("immunoturbidimetric", "nephelometric")
+_EPS = 1e-9
+
+
+def _study_term(ctx: Context, m: pd.DataFrame, column: str) -> pd.Series:
+    """The study's `column` for each measurement row."""
+    s = ctx.studies.drop_duplicates("study_id").set_index("study_id")[column]
+    return m["study_id"].map(s)
+
+
+def _centre_column(m: pd.DataFrame) -> pd.Series:
+    return pd.Series(np.where(m["mean"].notna(), "mean", "median"), index=m.index)
+
+
+def _study_term_rule(ctx: Context, column: str, term: str, message: str) -> Hits | None:
+    s = ctx.studies
+    s = s[s[column].eq(term)]
+    if s.empty:
+        return None
+    return Hits("studies", s.index, column, message)
+
+
+@rule("assay-not-reported")
+def assay_not_reported(ctx: Context, p: dict[str, Any]) -> Hits | None:
+    """The study's assay is not_reported."""
+    return _study_term_rule(
+        ctx, "assay", "not_reported",
+        "assay not reported: platforms disagree for TNF-α, and conventional CRP assays miss values below 3 to 8 mg/L",
+    )
+
+
+@rule("serial-samples-not-batched")
+def serial_samples_not_batched(ctx: Context, p: dict[str, Any]) -> Hits | None:
+    """same_batch is no."""
+    return _study_term_rule(
+        ctx, "same_batch", "no",
+        "serial samples not run in one assay batch: batch drift is confounded with the change after ECT",
+    )
+
+
+@rule("stimulated-sample")
+def stimulated_sample(ctx: Context, p: dict[str, Any]) -> Hits | None:
+    """sample_type is whole_blood_stimulated: not comparable with circulating levels."""
+    return _study_term_rule(
+        ctx, "sample_type", "whole_blood_stimulated",
+        "stimulated whole-blood cytokines: not comparable with circulating levels, kept out of pooling",
+    )
+
+
+@rule("mixed-sample-types")
+def mixed_sample_types(ctx: Context, p: dict[str, Any]) -> Hits | None:
+    """sample_type is mixed."""
+    return _study_term_rule(
+        ctx, "sample_type", "mixed",
+        "mixed sample types: serum and plasma give different cytokine levels",
+    )
+
+
+@rule("below-detection-limit", needs=("measurements",))
+def below_detection_limit(ctx: Context, p: dict[str, Any]) -> Hits | None:
+    """Centre below lod, or n_below_lod above max_below_lod x n."""
+    m = ctx.measurements
+    centre = ctx.centre(m)
+    below = centre.lt(m["lod"])
+    many = (m["n_below_lod"] - p["max_below_lod"] * m["n"]).gt(_EPS)
+    hit = below | many
+    if not hit.any():
+        return None
+    m, centre, below = m[hit], centre[hit], below[hit]
+    stat = _centre_column(m)
+    below_text = (
+        m["outcome"] + " " + stat + " " + fmt(centre) + " is below the limit of detection " + fmt(m["lod"])
+        + " " + m["unit"].fillna("")
+    )
+    many_text = (
+        m["outcome"] + ": " + fmt(m["n_below_lod"]) + " of " + fmt(m["n"]) + " below the limit of detection ("
+        + fmt((m["n_below_lod"] / m["n"] * 100).round(0)) + f"%); above {fmt(p['max_below_lod'] * 100)}%"
+    )
+    message = below_text.where(below, many_text)
+    column = np.where(below, "lod", "n_below_lod")
+    return Hits("measurements", m.index, one_column(column), message.to_numpy())
+
+
+def _plausible_ranges(ctx: Context, plausible: dict[str, Any]) -> pd.DataFrame:
+    """The parameter table: outcome -> unit, lo, hi, and the factor of its unit to the common unit."""
+    spec = pd.DataFrame(
+        {
+            "outcome": list(plausible),
+            "unit": [v["unit"] for v in plausible.values()],
+            "lo": [float(v["range"][0]) for v in plausible.values()],
+            "hi": [float(v["range"][1]) for v in plausible.values()],
+        }
+    )
+    spec["factor"] = ctx.to_common(spec, pd.Series(1.0, index=spec.index))
+    return spec.set_index("outcome")
+
+
+@rule("implausible-value", needs=("studies", "measurements"))
+def implausible_value(ctx: Context, p: dict[str, Any]) -> Hits | None:
+    """Serum/plasma/mixed: a centre outside the outcome's plausible range, after unit conversion."""
+    m = ctx.measurements
+    spec = _plausible_ranges(ctx, p["plausible"])
+    m = m[m["outcome"].isin(spec.index) & _study_term(ctx, m, "sample_type").isin(_CIRCULATING)]
+    if m.empty:
+        return None
+    centre = ctx.centre(m)
+    common = ctx.to_common(m, centre)
+    factor = m["outcome"].map(spec["factor"]).astype("float64")
+    lo = m["outcome"].map(spec["lo"]).astype("float64")
+    hi = m["outcome"].map(spec["hi"]).astype("float64")
+    # both sides in the common unit of the outcome's class (NaN, not checked, where not convertible)
+    hit = common.lt(lo * factor) | common.gt(hi * factor)
+    if not hit.any():
+        return None
+    m, centre, common, factor, lo, hi = m[hit], centre[hit], common[hit], factor[hit], lo[hit], hi[hit]
+    spec_unit = m["outcome"].map(spec["unit"])
+    stat = _centre_column(m)
+    converted = pd.Series("", index=m.index).where(
+        m["unit"].eq(spec_unit), " (" + fmt(common / factor) + " " + spec_unit + ")"
+    )
+    side = pd.Series(np.where(common.lt(lo * factor), "below", "above"), index=m.index)
+    message = (
+        m["outcome"] + " " + stat + " " + fmt(centre) + " " + m["unit"] + converted + " is " + side
+        + " the plausible " + fmt(lo) + " to " + fmt(hi) + " " + spec_unit
+        + " for serum or plasma: check the unit and the column against the paper"
+    )
+    return Hits("measurements", m.index, one_column(stat), message.to_numpy())
+
+
+@rule("insensitive-crp-assay", needs=("studies", "measurements"))
+def insensitive_crp_assay(ctx: Context, p: dict[str, Any]) -> Hits | None:
+    """CRP by a conventional assay (row's, else study's) with a centre below min_detectable_mg_l."""
+    m = ctx.measurements
+    m = m[m["outcome"].eq("CRP")]
+    assay = m["assay"].where(m["assay"].notna(), _study_term(ctx, m, "assay"))
+    mg_l = ctx.to_common(m, ctx.centre(m))
+    hit = assay.isin(_CONVENTIONAL_CRP) & mg_l.lt(p["min_detectable_mg_l"])
+    if not hit.any():
+        return None
+    m, assay, mg_l = m[hit], assay[hit], mg_l[hit]
+    stat = _centre_column(m)
+    message = (
+        "CRP " + stat + " " + fmt(mg_l) + " mg/L measured by a conventional " + assay
+        + f" assay, below {fmt(p['min_detectable_mg_l'])} mg/L: such assays detect only down to 3 to 8 mg/L"
+    )
+    return Hits("measurements", m.index, one_column(stat), message.to_numpy())
+
+
+@rule("crp-unit-suspect", needs=("measurements",))
+def crp_unit_suspect(ctx: Context, p: dict[str, Any]) -> Hits | None:
+    """A patient-group CRP centre labelled mg/L below min_crp_mg_l: possibly mg/dL."""
+    m = ctx.measurements
+    centre = ctx.centre(m)
+    patients = m["group"].notna() & m["group"].ne("control")
+    hit = m["outcome"].eq("CRP") & m["unit"].eq("mg/L") & patients & centre.lt(p["min_crp_mg_l"])
+    if not hit.any():
+        return None
+    m, centre = m[hit], centre[hit]
+    message = (
+        "CRP " + _centre_column(m) + " " + fmt(centre) + " mg/L in group " + m["group"]
+        + f" is below {fmt(p['min_crp_mg_l'])} mg/L: possibly mg/dL (" + fmt(centre * 10) + " mg/L)"
+    )
+    return Hits("measurements", m.index, "unit", message.to_numpy())

@@ -1,0 +1,1 @@
+"""Validation against the data dictionary: coerce raw cells to typed values, then pandera."""

@@ -1,0 +1,313 @@
+"""The data dictionary -> pandera schemas, one per table, every check named.
+
+Each check carries an id (`check.error`) that maps back to a `CheckSpec`: the rule id
+(`schema/<reason>`), the column a person should look at and how to word the message. Checks
+are vectorised (a boolean Series per check, True = passes); nothing is evaluated from text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from ..dictionary import Column, Dictionary
+
+Message = Callable[[pd.DataFrame, np.ndarray], list[str]]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    rule: str  # schema/<reason>
+    column: str  # where the finding points
+    message: Message
+
+
+def _fmt(v: Any) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return "empty"
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
+
+
+def _const(text: str) -> Message:
+    return lambda frame, idx: [text] * len(idx)
+
+
+class SchemaBuilder:
+    def __init__(self, dictionary: Dictionary, table: str, other: pd.DataFrame | None = None):
+        self.dictionary = dictionary
+        self.table = dictionary.tables[table]
+        self.other = other  # the studies frame, for measurements' references and enrolled n
+        self.specs: dict[str, CheckSpec] = {}
+
+    def _check(self, spec: CheckSpec, fn: Callable[[Any], Any]) -> pa.Check:
+        self.specs[spec.id] = spec
+        return pa.Check(fn, error=spec.id, name=spec.id, ignore_na=False)
+
+    def build(self) -> pa.DataFrameSchema:
+        columns = {c.name: self._column(c) for c in self.table.columns}
+        frame_checks = self._frame_checks()
+        unique = list(self.table.key) if len(self.table.key) > 1 else None
+        if unique:
+            self.specs["multiple_fields_uniqueness"] = CheckSpec(
+                "unique", "schema/unique", self.table.key[0], self._unique_message
+            )
+        return pa.DataFrameSchema(
+            columns, checks=frame_checks, unique=unique, report_duplicates="all", strict=False, coerce=False
+        )
+
+    def _unique_message(self, frame: pd.DataFrame, idx: np.ndarray) -> list[str]:
+        key = [c for c in self.table.key if c in frame]
+        return ["the same key (" + ", ".join(f"{c} {_fmt(frame.at[i, c])}" for c in key if _fmt(frame.at[i, c]) != "empty") + ") appears more than once; each row must be unique" for i in idx]
+
+    def _column(self, col: Column) -> pa.Column:
+        checks = []
+        name = col.name
+        lo = col.min if col.min is not None else None
+        hi = col.max
+        if col.numeric and (lo is not None or hi is not None or col.exclusive_min is not None):
+            rng = col.range_text()
+            exclusive = col.exclusive_min
+
+            def within_range(s: pd.Series, lo=lo, hi=hi, exclusive=exclusive) -> pd.Series:
+                ok = s.isna()
+                cond = pd.Series(True, index=s.index)
+                if lo is not None:
+                    cond &= s >= lo
+                if hi is not None:
+                    cond &= s <= hi
+                if exclusive is not None:
+                    cond &= s > exclusive
+                return ok | cond
+
+            checks.append(
+                self._check(
+                    CheckSpec(f"range:{name}", "schema/range", name,
+                              lambda f, idx, name=name, rng=rng: [f"{name} must be {rng}; it is {_fmt(f.at[i, name])}" for i in idx]),
+                    within_range,
+                )
+            )
+        if col.pattern:
+            pattern = col.pattern
+
+            def matches(s: pd.Series, pattern=pattern) -> pd.Series:
+                return s.isna() | s.astype("string").str.fullmatch(pattern).fillna(False).astype(bool)
+
+            example = f" (e.g. {col.example})" if col.example else ""
+            checks.append(
+                self._check(
+                    CheckSpec(f"pattern:{name}", "schema/pattern", name,
+                              lambda f, idx, name=name, example=example: [f"{name} '{_fmt(f.at[i, name])}' does not have the expected form{example}" for i in idx]),
+                    matches,
+                )
+            )
+        if col.type == "term":
+            terms = set(self.dictionary.vocabularies[col.vocabulary].terms)
+
+            def known(s: pd.Series, terms=terms) -> pd.Series:
+                return s.isna() | s.isin(terms)
+
+            checks.append(
+                self._check(
+                    CheckSpec(f"vocabulary:{name}", "schema/vocabulary", name,
+                              lambda f, idx, name=name: [f"{name} '{_fmt(f.at[i, name])}' is not a known term" for i in idx]),
+                    known,
+                )
+            )
+        if col.required:
+            self.specs[f"not_nullable:{name}"] = CheckSpec(
+                f"not_nullable:{name}", "schema/required", name, _const(f"{name} is required")
+            )
+        if col.unique:
+            self.specs[f"field_uniqueness:{name}"] = CheckSpec(
+                f"field_uniqueness:{name}", "schema/unique", name,
+                lambda f, idx, name=name: [f"{name} '{_fmt(f.at[i, name])}' appears more than once; each must be unique" for i in idx],
+            )
+        return pa.Column(
+            None, checks=checks, nullable=not col.required, unique=col.unique, required=True,
+            report_duplicates="all",
+        )
+
+    # ---- checks across columns (and across tables) -------------------------------------------
+    def _frame_checks(self) -> list[pa.Check]:
+        checks: list[pa.Check] = []
+        t = self.table.name
+        for col in self.table.columns:
+            if col.required_when:
+                (cond_col, values), = col.required_when.items()
+                values = tuple(values)
+
+                def required_when(df: pd.DataFrame, name=col.name, cond_col=cond_col, values=values) -> pd.Series:
+                    return ~(df[cond_col].isin(values) & df[name].isna())
+
+                checks.append(
+                    self._check(
+                        CheckSpec(f"required_when:{col.name}", "schema/required", col.name,
+                                  lambda f, idx, name=col.name, cond_col=cond_col: [f"{name} is required when {cond_col} is {f.at[i, cond_col]}" for i in idx]),
+                        required_when,
+                    )
+                )
+            if col.max_when:
+                cond = {k: v for k, v in col.max_when.items() if k != "max"}
+                (cond_col, value), = cond.items()
+                limit = col.max_when["max"]
+
+                def max_when(df: pd.DataFrame, name=col.name, cond_col=cond_col, value=value, limit=limit) -> pd.Series:
+                    return ~(df[cond_col].eq(value) & (df[name] > limit))
+
+                checks.append(
+                    self._check(
+                        CheckSpec(f"max_when:{col.name}", "schema/range", col.name,
+                                  lambda f, idx, name=col.name, cond_col=cond_col, value=value, limit=limit: [
+                                      f"{name} must be 0 to {limit:g} for {value} ({_fmt(f.at[i, name])}); later samples are follow_up" for i in idx]),
+                        max_when,
+                    )
+                )
+        if t == "studies":
+            checks.extend(self._studies_checks())
+        else:
+            checks.extend(self._measurement_checks())
+        return checks
+
+    def _studies_checks(self) -> list[pa.Check]:
+        def control_needs_n(df: pd.DataFrame) -> pd.Series:
+            has_control = df["control_type"].notna() & df["control_type"].ne("none")
+            return ~(has_control & ~(df["n_control"] >= 1))
+
+        def none_has_no_n(df: pd.DataFrame) -> pd.Series:
+            return ~(df["control_type"].eq("none") & (df["n_control"] > 0))
+
+        return [
+            self._check(
+                CheckSpec("xf:control_n", "schema/cross-field", "n_control",
+                          lambda f, idx: [f"n_control must be >= 1 when control_type is {f.at[i, 'control_type']} (it is {_fmt(f.at[i, 'n_control'])})" for i in idx]),
+                control_needs_n,
+            ),
+            self._check(
+                CheckSpec("xf:none_n", "schema/cross-field", "n_control",
+                          lambda f, idx: [f"n_control is {_fmt(f.at[i, 'n_control'])} but control_type is none; leave it empty or set the control type" for i in idx]),
+                none_has_no_n,
+            ),
+        ]
+
+    def _measurement_checks(self) -> list[pa.Check]:
+        checks = []
+        order = [("min", "q1"), ("q1", "median"), ("median", "q3"), ("q3", "max"), ("min", "median"),
+                 ("median", "max"), ("min", "max"), ("min", "mean"), ("mean", "max"),
+                 ("ci_lower", "mean"), ("mean", "ci_upper"), ("ci_lower", "ci_upper")]
+        for a, b in order:
+            def ordered(df: pd.DataFrame, a=a, b=b) -> pd.Series:
+                return ~(df[a] > df[b])
+
+            checks.append(
+                self._check(
+                    CheckSpec(f"xf:{a}<={b}", "schema/cross-field", a,
+                              lambda f, idx, a=a, b=b: [f"{a} ({_fmt(f.at[i, a])}) is above {b} ({_fmt(f.at[i, b])}); they must be in order" for i in idx]),
+                    ordered,
+                )
+            )
+
+        def has_centre(df: pd.DataFrame) -> pd.Series:
+            return df["mean"].notna() | df["median"].notna()
+
+        checks.append(
+            self._check(
+                CheckSpec("xf:centre", "schema/cross-field", "mean", _const("each row needs a centre: mean or median")),
+                has_centre,
+            )
+        )
+
+        def below_lod_within_n(df: pd.DataFrame) -> pd.Series:
+            return ~(df["n_below_lod"] > df["n"])
+
+        checks.append(
+            self._check(
+                CheckSpec("xf:n_below_lod", "schema/cross-field", "n_below_lod",
+                          lambda f, idx: [f"n_below_lod ({_fmt(f.at[i, 'n_below_lod'])}) is above n ({_fmt(f.at[i, 'n'])})" for i in idx]),
+                below_lod_within_n,
+            )
+        )
+        dictionary = self.dictionary
+
+        valid_pairs = {f"{cls}|{u}" for cls, units in dictionary.class_units.items() for u in units}
+        unit_terms = dictionary.vocabularies["unit"].terms
+
+        def unit_suits_outcome(df: pd.DataFrame) -> pd.Series:
+            cls = df["outcome"].map(dictionary.outcome_class)
+            pair = cls.fillna("").astype(str) + "|" + df["unit"].fillna("").astype(str)
+            return pair.isin(valid_pairs) | ~df["unit"].isin(unit_terms) | cls.isna()
+
+        checks.append(
+            self._check(
+                CheckSpec("xf:unit", "schema/unit", "unit",
+                          lambda f, idx: [
+                              f"unit {f.at[i, 'unit']} does not suit {f.at[i, 'outcome']} ({dictionary.outcome_class.get(f.at[i, 'outcome'])}); "
+                              f"use {', '.join(dictionary.units_for(f.at[i, 'outcome']))}" for i in idx]),
+                unit_suits_outcome,
+            )
+        )
+        studies = self.other
+        if studies is not None:
+            known_ids = set(studies["study_id"].dropna())
+            n_ect = studies.drop_duplicates("study_id").set_index("study_id")["n_ect"]
+            n_control = studies.drop_duplicates("study_id").set_index("study_id")["n_control"]
+
+            def in_studies(df: pd.DataFrame) -> pd.Series:
+                return df["study_id"].isna() | df["study_id"].isin(known_ids)
+
+            checks.append(
+                self._check(
+                    CheckSpec("xf:reference", "schema/reference", "study_id",
+                              lambda f, idx: [f"study_id '{_fmt(f.at[i, 'study_id'])}' is not in studies; add the study or fix the id" for i in idx]),
+                    in_studies,
+                )
+            )
+
+            def enrolled(df: pd.DataFrame) -> pd.Series:
+                patients = df["group"].isin(("ect", "ect_responders", "ect_nonresponders"))
+                limit = np.where(patients, df["study_id"].map(n_ect), np.where(df["group"].eq("control"), df["study_id"].map(n_control), np.nan))
+                return ~(df["n"] > limit)
+
+            def enrolled_message(f: pd.DataFrame, idx: np.ndarray) -> list[str]:
+                out = []
+                for i in idx:
+                    control = f.at[i, "group"] == "control"
+                    limit = n_control.get(f.at[i, "study_id"]) if control else n_ect.get(f.at[i, "study_id"])
+                    out.append(f"n ({_fmt(f.at[i, 'n'])}) is above the study's {'n_control' if control else 'n_ect'} ({_fmt(limit)})")
+                return out
+
+            checks.append(self._check(CheckSpec("xf:enrolled", "schema/cross-field", "n", enrolled_message), enrolled))
+
+            key = [c for c in self.table.key if c != "group"]
+
+            def responders_within(df: pd.DataFrame) -> pd.Series:
+                split = df["group"].isin(("ect_responders", "ect_nonresponders"))
+                if not split.any():
+                    return pd.Series(True, index=df.index)
+                part = df.loc[split, key + ["n"]].copy()
+                for c in key:
+                    if part[c].dtype == object:
+                        part[c] = part[c].fillna("")
+                    else:
+                        part[c] = part[c].fillna(-1e300)
+                total = part.groupby(key, dropna=False)["n"].transform("sum")
+                limit = part["study_id"].map(n_ect)
+                over = pd.Series(False, index=df.index)
+                over.loc[part.index] = (total > limit).to_numpy()
+                return ~over
+
+            checks.append(
+                self._check(
+                    CheckSpec("xf:responders", "schema/cross-field", "n",
+                              lambda f, idx: [f"responders and non-responders together exceed the study's n_ect ({_fmt(n_ect.get(f.at[i, 'study_id']))})" for i in idx]),
+                    responders_within,
+                )
+            )
+        return checks

@@ -1,0 +1,180 @@
+"""validate(dataset) -> schema findings, and which rows passed (for the quality rules)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..dataset import Dataset, TableData
+from ..dictionary import Dictionary
+from ..findings import Finding
+from .coerce import CellIssue, coerce_table
+
+
+@dataclass
+class Validation:
+    findings: list[Finding]
+    valid: dict[str, np.ndarray]  # table -> bool per row position: no schema error
+
+
+def validate(dataset: Dataset, dictionary: Dictionary) -> Validation:
+    import pandera.pandas as pa
+
+    from .build import SchemaBuilder
+
+    findings: list[Finding] = list(dataset.read_findings)
+    valid: dict[str, np.ndarray] = {}
+    # studies first: measurements are checked against them
+    order = [t for t in ("studies", "measurements") if t in dataset.tables]
+    for name in order:
+        table = dataset.tables[name]
+        frame, issues = coerce_table(table, dictionary)
+        table.frame = frame
+        flagged: set[tuple[int, str]] = set(table.flagged_cells)
+        table_findings: list[Finding] = []
+        table_findings.extend(_missing_columns(table, dictionary))
+        for issue in issues:
+            table_findings.extend(_issue_findings(table, issue))
+            if issue.severity == "error":
+                flagged.update((int(i), issue.column) for i in issue.index)
+        other = dataset.tables["studies"].frame if name == "measurements" and "studies" in dataset.tables else None
+        builder = SchemaBuilder(dictionary, name, other)
+        schema = builder.build()
+        failures = None
+        if len(frame):
+            try:
+                schema.validate(frame, lazy=True, inplace=True)
+            except pa.errors.SchemaErrors as exc:
+                failures = exc.failure_cases
+        if failures is not None:
+            table_findings.extend(_failure_findings(table, frame, failures, builder.specs, flagged))
+        errors = np.zeros(len(frame), dtype=bool)
+        rows_to_pos = None
+        for f in table_findings:
+            if f.severity == "error" and f.row is not None and f.level == "row":
+                if rows_to_pos is None:
+                    rows_to_pos = {int(r): i for i, r in enumerate(table.rows.tolist())}
+                pos = rows_to_pos.get(f.row)
+                if pos is not None:
+                    errors[pos] = True
+        # read findings at this table's rows (ragged rows, excel errors) exclude rows too
+        for f in dataset.read_findings:
+            if f.table == name and f.severity == "error" and f.level == "row" and f.row is not None:
+                if rows_to_pos is None:
+                    rows_to_pos = {int(r): i for i, r in enumerate(table.rows.tolist())}
+                pos = rows_to_pos.get(f.row)
+                if pos is not None:
+                    errors[pos] = True
+        valid[name] = ~errors
+        findings.extend(table_findings)
+    return Validation(findings, valid)
+
+
+def _missing_columns(table: TableData, dictionary: Dictionary) -> list[Finding]:
+    out = []
+    for col in dictionary.tables[table.name].columns:
+        if col.required and col.name not in table.raw.columns:
+            where = f"sheet '{table.sheet}'" if table.sheet else table.file
+            out.append(
+                Finding(
+                    rule="schema/missing-column",
+                    severity="error",
+                    message=f"required column '{col.name}' is missing from {where}; add it (or map your header to it with [columns.{table.name}] in ectqa.toml)",
+                    level="table",
+                    file=table.file,
+                    table=table.name,
+                    row=1,
+                    column=col.name,
+                )
+            )
+    return out
+
+
+def _locate(table: TableData, index: np.ndarray, column: str) -> tuple[list[int], list[str | None], list, list]:
+    rows = table.rows[index].tolist()
+    cells = table.cells(index, column)
+    frame = table.frame
+    study = frame["study_id"].to_numpy(dtype=object)[index].tolist() if "study_id" in frame else [None] * len(index)
+    outcome = (
+        frame["outcome"].to_numpy(dtype=object)[index].tolist() if table.name == "measurements" else [None] * len(index)
+    )
+    return rows, cells, study, outcome
+
+
+def _issue_findings(table: TableData, issue: CellIssue) -> list[Finding]:
+    index = np.asarray(issue.index, dtype=np.int64)
+    rows, cells, study, outcome = _locate(table, index, issue.column)
+    values = issue.values or table.raw_values(issue.column, index)
+    return [
+        Finding(
+            rule=issue.rule,
+            severity=issue.severity,
+            message=issue.messages[i],
+            level="row",
+            file=table.file,
+            table=table.name,
+            row=rows[i],
+            column=issue.column,
+            cell=cells[i],
+            study_id=study[i],
+            outcome=outcome[i] if issue.column != "outcome" or issue.severity != "error" else None,
+            value=values[i],
+        )
+        for i in range(len(index))
+    ]
+
+
+def _failure_findings(table: TableData, frame: pd.DataFrame, failures: pd.DataFrame, specs: dict, flagged: set) -> list[Finding]:
+    out: list[Finding] = []
+    broken = failures[failures["index"].isna() & failures["check"].astype(str).isin(list(specs))]
+    if len(broken):
+        # a check that raised instead of answering: a bug, never a silent pass
+        row = broken.iloc[0]
+        raise RuntimeError(f"schema check {row['check']} could not run: {row['failure_case']}")
+    failures = failures[failures["index"].notna()]
+    for (check, column), group in failures.groupby(["check", "column"], sort=False, dropna=False):
+        check = str(check)
+        spec = specs.get(check) or specs.get(f"{check}:{column}")
+        if spec is None:
+            continue
+        index = np.unique(group["index"].astype(np.int64).to_numpy())
+        if spec.column is not None and column != spec.column and check.startswith("xf:") or check.startswith(("required_when", "max_when")):
+            # frame-wide checks report every column of a failing row: keep one
+            if column != spec.column:
+                continue
+        if spec.rule == "schema/unique" and check == "multiple_fields_uniqueness":
+            if column != spec.column:
+                continue
+        keep = np.array([(int(i), spec.column) not in flagged for i in index], dtype=bool)
+        index = index[keep]
+        if not len(index):
+            continue
+        messages = spec.message(frame, index)
+        rows, cells, study, outcome = _locate(table, index, spec.column)
+        values = table.raw_values(spec.column, index)
+        for i in range(len(index)):
+            out.append(
+                Finding(
+                    rule=spec.rule,
+                    severity="error",
+                    message=messages[i],
+                    level="row",
+                    file=table.file,
+                    table=table.name,
+                    row=rows[i],
+                    column=spec.column,
+                    cell=cells[i],
+                    study_id=_clean(study[i]),
+                    outcome=_clean(outcome[i]) if spec.column != "outcome" else None,
+                    value=values[i],
+                )
+            )
+    return out
+
+
+def _clean(v):
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    return v
