@@ -14,8 +14,33 @@ from . import __version__
 TABLE_FILES = ("studies.csv", "measurements.csv")
 
 
+# Commands that live beside their feature, loaded only when named (start-up stays lean):
+# name -> "module:attribute" of a click command.
+LAZY_COMMANDS = {
+    "template": "ectqa.template:command",
+    "synthesize": "ectqa.synthesis.command:command",
+    "compare": "ectqa.compare.command:compare_command",
+    "reconcile": "ectqa.compare.command:reconcile_command",
+}
+
+
 class EctqaGroup(click.Group):
-    """Turns input errors into one line on stderr (exit 2) and Ctrl-C into exit 130."""
+    """Turns input errors into one line on stderr (exit 2) and Ctrl-C into exit 130; loads the
+    feature commands lazily."""
+
+    def list_commands(self, ctx):  # type: ignore[override]
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx, name):  # type: ignore[override]
+        if name in LAZY_COMMANDS:
+            import importlib
+
+            module, attr = LAZY_COMMANDS[name].split(":")
+            try:
+                return getattr(importlib.import_module(module), attr)
+            except (ImportError, AttributeError):
+                return None
+        return super().get_command(ctx, name)
 
     def main(self, *args, **kwargs):  # type: ignore[override]
         debug = "--debug" in sys.argv or os.environ.get("ECTQA_DEBUG") == "1"
