@@ -41,10 +41,14 @@ def _const(text: str) -> Message:
 
 
 class SchemaBuilder:
-    def __init__(self, dictionary: Dictionary, table: str, other: pd.DataFrame | None = None):
+    def __init__(self, dictionary: Dictionary, table: str, other: pd.DataFrame | None = None,
+                 other_valid: pd.DataFrame | None = None, present: set[str] | None = None):
         self.dictionary = dictionary
         self.table = dictionary.tables[table]
-        self.other = other  # the studies frame, for measurements' references and enrolled n
+        self.other = other  # every studies row: does a study_id exist?
+        # studies rows without schema errors: enrolled n is trusted only from those
+        self.other_valid = other_valid if other_valid is not None else other
+        self.present = present  # columns in the file; an absent one is reported once, not per row
         self.specs: dict[str, CheckSpec] = {}
 
     def _check(self, spec: CheckSpec, fn: Callable[[Any], Any]) -> pa.Check:
@@ -52,7 +56,10 @@ class SchemaBuilder:
         return pa.Check(fn, error=spec.id, name=spec.id, ignore_na=False)
 
     def build(self) -> pa.DataFrameSchema:
-        columns = {c.name: self._column(c) for c in self.table.columns}
+        columns = {
+            c.name: self._column(c) if self.present is None or c.name in self.present else pa.Column(None, nullable=True)
+            for c in self.table.columns
+        }
         frame_checks = self._frame_checks()
         unique = list(self.table.key) if len(self.table.key) > 1 else None
         if unique:
@@ -256,8 +263,9 @@ class SchemaBuilder:
         studies = self.other
         if studies is not None:
             known_ids = set(studies["study_id"].dropna())
-            n_ect = studies.drop_duplicates("study_id").set_index("study_id")["n_ect"]
-            n_control = studies.drop_duplicates("study_id").set_index("study_id")["n_control"]
+            trusted = self.other_valid.drop_duplicates("study_id").set_index("study_id")
+            n_ect = trusted["n_ect"]
+            n_control = trusted["n_control"]
 
             def in_studies(df: pd.DataFrame) -> pd.Series:
                 return df["study_id"].isna() | df["study_id"].isin(known_ids)

@@ -73,7 +73,7 @@ def _is_missing(series: pd.Series, tokens: frozenset[str]) -> np.ndarray:
 def _text(series: pd.Series, tokens: frozenset[str]) -> tuple[np.ndarray, list[CellIssue]]:
     missing = _is_missing(series, tokens)
     as_text = series.map(_to_text, na_action="ignore")
-    values = as_text.to_numpy(dtype=object)
+    values = as_text.to_numpy(dtype=object).copy()
     values[missing] = None
     return values, []
 

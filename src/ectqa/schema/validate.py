@@ -39,8 +39,11 @@ def validate(dataset: Dataset, dictionary: Dictionary) -> Validation:
             table_findings.extend(_issue_findings(table, issue))
             if issue.severity == "error":
                 flagged.update((int(i), issue.column) for i in issue.index)
-        other = dataset.tables["studies"].frame if name == "measurements" and "studies" in dataset.tables else None
-        builder = SchemaBuilder(dictionary, name, other)
+        other = other_valid = None
+        if name == "measurements" and "studies" in dataset.tables:
+            other = dataset.tables["studies"].frame
+            other_valid = other[valid["studies"]]
+        builder = SchemaBuilder(dictionary, name, other, other_valid, present=set(table.raw.columns))
         schema = builder.build()
         failures = None
         if len(frame):
@@ -134,7 +137,9 @@ def _failure_findings(table: TableData, frame: pd.DataFrame, failures: pd.DataFr
         row = broken.iloc[0]
         raise RuntimeError(f"schema check {row['check']} could not run: {row['failure_case']}")
     failures = failures[failures["index"].notna()]
-    for (check, column), group in failures.groupby(["check", "column"], sort=False, dropna=False):
+    # column checks first: a cell already wrong for its column is not reported again across columns
+    failures = failures.assign(_frame=failures["schema_context"].ne("Column")).sort_values("_frame", kind="stable")
+    for (_, check, column), group in failures.groupby(["_frame", "check", "column"], sort=False, dropna=False):
         check = str(check)
         spec = specs.get(check) or specs.get(f"{check}:{column}")
         if spec is None:
@@ -151,6 +156,7 @@ def _failure_findings(table: TableData, frame: pd.DataFrame, failures: pd.DataFr
         index = index[keep]
         if not len(index):
             continue
+        flagged.update((int(i), spec.column) for i in index)
         messages = spec.message(frame, index)
         rows, cells, study, outcome = _locate(table, index, spec.column)
         values = table.raw_values(spec.column, index)
