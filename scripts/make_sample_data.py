@@ -847,7 +847,7 @@ def plant_errors(studies, meas) -> tuple[list[Plant], list[Plant], list[Plant]]:
     i = find(S, study_id="Dragan2001")
     put(errs, "schema/type", "studies", S, i, "n_ect", "twelve",
         "n_ect must be an integer; got text 'twelve'")
-    i = find(S, study_id="Brennan1998")
+    i = find(S, study_id="Ferreira2017")
     put(errs, "schema/pattern", "studies", S, i, "doi", S[i]["doi"].replace("10.5555", "10.555"),
         "doi does not match ^10\\.\\d{4,9}/\\S+$ (registrant 555 has only 3 digits)")
     i = find(M, study_id="Esposito2021", outcome="IFN-γ", timepoint="end_of_course")

@@ -43,7 +43,9 @@ class EctqaGroup(click.Group):
         return super().get_command(ctx, name)
 
     def main(self, *args, **kwargs):  # type: ignore[override]
-        debug = "--debug" in sys.argv or os.environ.get("ECTQA_DEBUG") == "1"
+        argv = kwargs.get("args") if kwargs.get("args") is not None else (args[0] if args else sys.argv[1:])
+        debug = "--debug" in (argv or []) or os.environ.get("ECTQA_DEBUG") == "1"
+        kwargs.pop("standalone_mode", None)
         try:
             return super().main(*args, standalone_mode=False, **kwargs)
         except click.exceptions.Exit as exc:

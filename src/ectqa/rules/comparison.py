@@ -18,7 +18,9 @@ def no_control_group(ctx: Context, p: dict[str, Any]) -> Hits | None:
     s = s[s["control_type"].eq("none")]
     if s.empty:
         return None
-    message = "no control group: the change after ECT is compared only with the patients' own baseline"
+    message = (
+        "no control group: the change after ECT is compared only with the patients' own baseline"
+    )
     return Hits("studies", s.index, "control_type", message)
 
 
@@ -31,7 +33,8 @@ def anesthesia_not_controlled(ctx: Context, p: dict[str, Any]) -> Hits | None:
     if s.empty:
         return None
     message = (
-        "acute samples without an anaesthesia-only control (control_type " + s["control_type"].fillna("empty")
+        "acute samples without an anaesthesia-only control (control_type "
+        + s["control_type"].fillna("empty")
         + "): the anaesthetic's effect on cytokines cannot be separated from the seizure's"
     )
     return Hits("studies", s.index, "control_type", message.to_numpy())
@@ -56,9 +59,16 @@ def controls_baseline_only(ctx: Context, p: dict[str, Any]) -> Hits | None:
     later_control = control.loc[control["timepoint"].ne("baseline"), "study_id"].unique()
     ect = m[ctx.ect_rows(m)]
     later_ect = ect.loc[ect["timepoint"].ne("baseline"), "study_id"].unique()
-    hit = s["study_id"].isin(control["study_id"]) & ~s["study_id"].isin(later_control) & s["study_id"].isin(later_ect)
+    hit = (
+        s["study_id"].isin(control["study_id"])
+        & ~s["study_id"].isin(later_control)
+        & s["study_id"].isin(later_ect)
+    )
     s = s[hit]
     if s.empty:
         return None
-    message = "controls measured at baseline only while the ECT group was measured later: the change over the course is uncontrolled"
+    message = (
+        "controls measured at baseline only while the ECT group was measured later: "
+        "the change over the course is uncontrolled"
+    )
     return Hits("studies", s.index, "control_type", message)

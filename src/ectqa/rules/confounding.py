@@ -13,7 +13,7 @@ import pandas as pd
 
 from .engine import Context, Hits
 from .registry import rule
-from .timing import fmt, has_control_group, one_column
+from .common import fmt, has_control_group, one_column
 
 
 def _addressed(ctx: Context, handling: pd.Series) -> pd.Series:
@@ -21,7 +21,7 @@ def _addressed(ctx: Context, handling: pd.Series) -> pd.Series:
 
 
 def _confounder_not_addressed(ctx: Context, column: str, name: str, effect: str) -> Hits | None:
-    """BMI and smoking: high with a control group; else reported_only some_concerns, not_reported no_information."""
+    """BMI, smoking: high with a control group; else some_concerns or no_information."""
     s = ctx.studies
     hit = ~_addressed(ctx, s[column])
     if not hit.any():
@@ -29,12 +29,22 @@ def _confounder_not_addressed(ctx: Context, column: str, name: str, effect: str)
     s = s[hit]
     handling = s[column].fillna("empty")
     controls = has_control_group(s)
-    impact = np.where(controls, "high", np.where(handling.eq("reported_only"), "some_concerns", "no_information"))
+    impact = np.where(
+        controls, "high", np.where(handling.eq("reported_only"), "some_concerns", "no_information")
+    )
     with_controls = (
-        f"{name} handling is " + handling + " with a " + s["control_type"].fillna("") + " control group: "
+        f"{name} handling is "
+        + handling
+        + " with a "
+        + s["control_type"].fillna("")
+        + " control group: "
         f"{name} differs between patients and controls and {effect}"
     )
-    without = f"{name} handling is " + handling + f" (no control group): {name} {effect} and was not accounted for"
+    without = (
+        f"{name} handling is "
+        + handling
+        + f" (no control group): {name} {effect} and was not accounted for"
+    )
     message = with_controls.where(controls, without)
     return Hits("studies", s.index, column, message.to_numpy(), impact=impact)
 
@@ -61,10 +71,15 @@ def medication_not_addressed(ctx: Context, p: dict[str, Any]) -> Hits | None:
         return None
     s, handling, status = s[hit], handling[hit], status[hit]
     unknown = (status.isna() | status.eq("not_reported")) & handling.eq("not_reported")
-    impact = np.select([status.eq("uncontrolled"), unknown], ["high", "no_information"], "some_concerns")
+    impact = np.select(
+        [status.eq("uncontrolled"), unknown], ["high", "no_information"], "some_concerns"
+    )
     message = (
-        "medication handling is " + handling.fillna("empty") + " and medication status is "
-        + status.fillna("empty") + ": antidepressants lower IL-6 and IL-10"
+        "medication handling is "
+        + handling.fillna("empty")
+        + " and medication status is "
+        + status.fillna("empty")
+        + ": antidepressants lower IL-6 and IL-10"
     )
     return Hits("studies", s.index, "medication_handling", message.to_numpy(), impact=impact)
 
@@ -80,11 +95,17 @@ def age_sex_not_addressed(ctx: Context, p: dict[str, Any]) -> Hits | None:
     if not hit.any():
         return None
     s, age, sex = s[hit], age[hit], sex[hit]
-    missing = pd.Series(np.select([~age & ~sex, ~age], ["age and sex", "age"], "sex"), index=s.index)
+    missing = pd.Series(
+        np.select([~age & ~sex, ~age], ["age and sex", "age"], "sex"), index=s.index
+    )
     on = s["controls_matched_on"].fillna("nothing")
     message = (
-        missing + " not addressed: controls matched on " + on + ", age/sex handling is "
-        + s["age_sex_handling"].fillna("empty") + " (IL-6 rises with age; IL-1β varies with the menstrual phase)"
+        missing
+        + " not addressed: controls matched on "
+        + on
+        + ", age/sex handling is "
+        + s["age_sex_handling"].fillna("empty")
+        + " (IL-6 rises with age; IL-1β varies with the menstrual phase)"
     )
     return Hits("studies", s.index, "age_sex_handling", message.to_numpy())
 
@@ -97,7 +118,8 @@ def inflammation_not_excluded(ctx: Context, p: dict[str, Any]) -> Hits | None:
     if s.empty:
         return None
     message = (
-        "inflammatory disease handling is " + s["inflammatory_disease_handling"].fillna("empty")
+        "inflammatory disease handling is "
+        + s["inflammatory_disease_handling"].fillna("empty")
         + ": infection, autoimmune disease or anti-inflammatory drugs may drive IL-6 and CRP"
     )
     return Hits("studies", s.index, "inflammatory_disease_handling", message.to_numpy())
@@ -110,13 +132,16 @@ def medication_changed_during_course(ctx: Context, p: dict[str, Any]) -> Hits | 
     s = s[s["medication_changed_during_course"].eq("yes")]
     if s.empty:
         return None
-    message = "psychotropic medication changed during the ECT course: antidepressants lower IL-6 and IL-10"
+    message = (
+        "psychotropic medication changed during the ECT course: "
+        "antidepressants lower IL-6 and IL-10"
+    )
     return Hits("studies", s.index, "medication_changed_during_course", message)
 
 
 @rule("crp-suggests-infection", needs=("measurements",))
 def crp_suggests_infection(ctx: Context, p: dict[str, Any]) -> Hits | None:
-    """A baseline CRP mean above max_crp_mean or median above max_crp_median (mg/L, after conversion)."""
+    """A baseline CRP mean above max_crp_mean or median above max_crp_median, in mg/L."""
     m = ctx.measurements
     m = m[m["outcome"].eq("CRP") & m["timepoint"].eq("baseline")]
     mean = ctx.to_common(m, m["mean"])
@@ -132,9 +157,19 @@ def crp_suggests_infection(ctx: Context, p: dict[str, Any]) -> Hits | None:
     value = m["mean"].where(high_mean, m["median"])
     common = mean.where(high_mean, median)
     limit = pd.Series(np.where(high_mean, p["max_crp_mean"], p["max_crp_median"]), index=m.index)
-    converted = pd.Series("", index=m.index).where(m["unit"].eq("mg/L"), " (" + fmt(common) + " mg/L)")
+    converted = pd.Series("", index=m.index).where(
+        m["unit"].eq("mg/L"), " (" + fmt(common) + " mg/L)"
+    )
     message = (
-        "baseline CRP " + stat + " " + fmt(value) + " " + m["unit"] + converted + " above " + fmt(limit)
+        "baseline CRP "
+        + stat
+        + " "
+        + fmt(value)
+        + " "
+        + m["unit"]
+        + converted
+        + " above "
+        + fmt(limit)
         + " mg/L: acute-phase cases not excluded, or a unit error"
     )
     return Hits("measurements", m.index, one_column(stat), message.to_numpy())

@@ -19,7 +19,6 @@ from . import registry
 from .catalogue import Rule
 
 if TYPE_CHECKING:
-    from ..config import Config
     from ..dataset import Dataset
     from ..dictionary import Dictionary
 
@@ -33,7 +32,7 @@ class Hits:
 
     table: str  # "studies" | "measurements"
     index: Any  # frame index labels of the flagged rows
-    column: str  # the column a person should look at
+    column: Any  # the column a person should look at: str, or array of str (one per hit)
     message: Any  # str or array of str
     impact: Any = "default"  # "default" (the catalogue's), None, a str, or an array of str/None
     value: Any = "column"  # "column" = the flagged column's value; else scalar or array
@@ -143,10 +142,14 @@ def _to_findings(r: Rule, hits: Hits, ctx: Context, dataset: Dataset) -> list[Fi
     frame = ctx.studies if hits.table == "studies" else ctx.all_measurements
     index = np.asarray(hits.index)
     n = len(index)
-    if isinstance(hits.value, str) and hits.value == "column":
-        values = _broadcast(table.raw_values(hits.column, index), n)
-    else:
-        values = _broadcast(hits.value, n)
+    columns = _broadcast(hits.column, n)
+    raw: list[Any] = [None] * n
+    cells: list[str | None] = [None] * n
+    for column in dict.fromkeys(columns):  # each distinct column once, vectorised within it
+        at = np.flatnonzero(np.asarray(columns, dtype=object) == column)
+        for i, v, c in zip(at, table.raw_values(column, index[at]), table.cells(index[at], column), strict=True):
+            raw[i], cells[i] = v, c
+    values = raw if isinstance(hits.value, str) and hits.value == "column" else _broadcast(hits.value, n)
     impacts = _broadcast(r.impact if isinstance(hits.impact, str) and hits.impact == "default" else hits.impact, n)
     messages = _broadcast(hits.message, n)
     study_ids = frame.loc[index, "study_id"].tolist() if "study_id" in frame else [None] * n
@@ -155,7 +158,6 @@ def _to_findings(r: Rule, hits: Hits, ctx: Context, dataset: Dataset) -> list[Fi
     else:
         outcomes = [None] * n
     rows = table.rows[index].tolist()
-    cells = table.cells(index, hits.column)
     out = []
     for i in range(n):
         impact = impacts[i] if impacts[i] in ("high", "some_concerns", "no_information") else None
@@ -171,7 +173,7 @@ def _to_findings(r: Rule, hits: Hits, ctx: Context, dataset: Dataset) -> list[Fi
                 file=table.file,
                 table=hits.table,
                 row=rows[i],
-                column=hits.column,
+                column=columns[i],
                 cell=cells[i],
                 study_id=_clean(study_ids[i]),
                 outcome=_clean(outcomes[i]),

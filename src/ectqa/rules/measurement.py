@@ -12,7 +12,7 @@ import pandas as pd
 
 from .engine import Context, Hits
 from .registry import rule
-from .timing import fmt, one_column
+from .common import fmt, one_column
 
 # circulating levels: the sample types whose centres implausible-value checks
 _CIRCULATING = ("serum", "plasma", "mixed")
@@ -43,8 +43,11 @@ def _study_term_rule(ctx: Context, column: str, term: str, message: str) -> Hits
 def assay_not_reported(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """The study's assay is not_reported."""
     return _study_term_rule(
-        ctx, "assay", "not_reported",
-        "assay not reported: platforms disagree for TNF-α, and conventional CRP assays miss values below 3 to 8 mg/L",
+        ctx,
+        "assay",
+        "not_reported",
+        "assay not reported: platforms disagree for TNF-α, and conventional CRP assays "
+        "miss values below 3 to 8 mg/L",
     )
 
 
@@ -52,8 +55,11 @@ def assay_not_reported(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def serial_samples_not_batched(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """same_batch is no."""
     return _study_term_rule(
-        ctx, "same_batch", "no",
-        "serial samples not run in one assay batch: batch drift is confounded with the change after ECT",
+        ctx,
+        "same_batch",
+        "no",
+        "serial samples not run in one assay batch: "
+        "batch drift is confounded with the change after ECT",
     )
 
 
@@ -61,8 +67,11 @@ def serial_samples_not_batched(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def stimulated_sample(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """sample_type is whole_blood_stimulated: not comparable with circulating levels."""
     return _study_term_rule(
-        ctx, "sample_type", "whole_blood_stimulated",
-        "stimulated whole-blood cytokines: not comparable with circulating levels, kept out of pooling",
+        ctx,
+        "sample_type",
+        "whole_blood_stimulated",
+        "stimulated whole-blood cytokines: "
+        "not comparable with circulating levels, kept out of pooling",
     )
 
 
@@ -70,7 +79,9 @@ def stimulated_sample(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def mixed_sample_types(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """sample_type is mixed."""
     return _study_term_rule(
-        ctx, "sample_type", "mixed",
+        ctx,
+        "sample_type",
+        "mixed",
         "mixed sample types: serum and plasma give different cytokine levels",
     )
 
@@ -88,12 +99,25 @@ def below_detection_limit(ctx: Context, p: dict[str, Any]) -> Hits | None:
     m, centre, below = m[hit], centre[hit], below[hit]
     stat = _centre_column(m)
     below_text = (
-        m["outcome"] + " " + stat + " " + fmt(centre) + " is below the limit of detection " + fmt(m["lod"])
-        + " " + m["unit"].fillna("")
+        m["outcome"]
+        + " "
+        + stat
+        + " "
+        + fmt(centre)
+        + " is below the limit of detection "
+        + fmt(m["lod"])
+        + " "
+        + m["unit"].fillna("")
     )
     many_text = (
-        m["outcome"] + ": " + fmt(m["n_below_lod"]) + " of " + fmt(m["n"]) + " below the limit of detection ("
-        + fmt((m["n_below_lod"] / m["n"] * 100).round(0)) + f"%); above {fmt(p['max_below_lod'] * 100)}%"
+        m["outcome"]
+        + ": "
+        + fmt(m["n_below_lod"])
+        + " of "
+        + fmt(m["n"])
+        + " below the limit of detection ("
+        + fmt((m["n_below_lod"] / m["n"] * 100).round(0))
+        + f"%); above {fmt(p['max_below_lod'] * 100)}%"
     )
     message = below_text.where(below, many_text)
     column = np.where(below, "lod", "n_below_lod")
@@ -101,7 +125,7 @@ def below_detection_limit(ctx: Context, p: dict[str, Any]) -> Hits | None:
 
 
 def _plausible_ranges(ctx: Context, plausible: dict[str, Any]) -> pd.DataFrame:
-    """The parameter table: outcome -> unit, lo, hi, and the factor of its unit to the common unit."""
+    """The parameter table: outcome -> unit, lo, hi, and its unit's factor to the common unit."""
     spec = pd.DataFrame(
         {
             "outcome": list(plausible),
@@ -131,7 +155,14 @@ def implausible_value(ctx: Context, p: dict[str, Any]) -> Hits | None:
     hit = common.lt(lo * factor) | common.gt(hi * factor)
     if not hit.any():
         return None
-    m, centre, common, factor, lo, hi = m[hit], centre[hit], common[hit], factor[hit], lo[hit], hi[hit]
+    m, centre, common, factor, lo, hi = (
+        m[hit],
+        centre[hit],
+        common[hit],
+        factor[hit],
+        lo[hit],
+        hi[hit],
+    )
     spec_unit = m["outcome"].map(spec["unit"])
     stat = _centre_column(m)
     converted = pd.Series("", index=m.index).where(
@@ -139,8 +170,22 @@ def implausible_value(ctx: Context, p: dict[str, Any]) -> Hits | None:
     )
     side = pd.Series(np.where(common.lt(lo * factor), "below", "above"), index=m.index)
     message = (
-        m["outcome"] + " " + stat + " " + fmt(centre) + " " + m["unit"] + converted + " is " + side
-        + " the plausible " + fmt(lo) + " to " + fmt(hi) + " " + spec_unit
+        m["outcome"]
+        + " "
+        + stat
+        + " "
+        + fmt(centre)
+        + " "
+        + m["unit"]
+        + converted
+        + " is "
+        + side
+        + " the plausible "
+        + fmt(lo)
+        + " to "
+        + fmt(hi)
+        + " "
+        + spec_unit
         + " for serum or plasma: check the unit and the column against the paper"
     )
     return Hits("measurements", m.index, one_column(stat), message.to_numpy())
@@ -159,8 +204,14 @@ def insensitive_crp_assay(ctx: Context, p: dict[str, Any]) -> Hits | None:
     m, assay, mg_l = m[hit], assay[hit], mg_l[hit]
     stat = _centre_column(m)
     message = (
-        "CRP " + stat + " " + fmt(mg_l) + " mg/L measured by a conventional " + assay
-        + f" assay, below {fmt(p['min_detectable_mg_l'])} mg/L: such assays detect only down to 3 to 8 mg/L"
+        "CRP "
+        + stat
+        + " "
+        + fmt(mg_l)
+        + " mg/L measured by a conventional "
+        + assay
+        + f" assay, below {fmt(p['min_detectable_mg_l'])} mg/L:"
+        + " such assays detect only down to 3 to 8 mg/L"
     )
     return Hits("measurements", m.index, one_column(stat), message.to_numpy())
 
@@ -176,7 +227,14 @@ def crp_unit_suspect(ctx: Context, p: dict[str, Any]) -> Hits | None:
         return None
     m, centre = m[hit], centre[hit]
     message = (
-        "CRP " + _centre_column(m) + " " + fmt(centre) + " mg/L in group " + m["group"]
-        + f" is below {fmt(p['min_crp_mg_l'])} mg/L: possibly mg/dL (" + fmt(centre * 10) + " mg/L)"
+        "CRP "
+        + _centre_column(m)
+        + " "
+        + fmt(centre)
+        + " mg/L in group "
+        + m["group"]
+        + f" is below {fmt(p['min_crp_mg_l'])} mg/L: possibly mg/dL ("
+        + fmt(centre * 10)
+        + " mg/L)"
     )
     return Hits("measurements", m.index, "unit", message.to_numpy())

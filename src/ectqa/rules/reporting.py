@@ -15,7 +15,7 @@ import pandas as pd
 
 from .engine import Context, Hits
 from .registry import rule
-from .timing import coverage_rows, fmt, one_column
+from .common import coverage_rows, fmt, one_column
 
 
 def _missing(values: pd.Series) -> pd.Series:
@@ -28,7 +28,9 @@ def missing_dispersion(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """No usable pair: a mean without sd, se or a CI, and no median with quartiles or range."""
     m = ctx.measurements
     has_mean, has_median = m["mean"].notna(), m["median"].notna()
-    mean_spread = m["sd"].notna() | m["se"].notna() | (m["ci_lower"].notna() & m["ci_upper"].notna())
+    mean_spread = (
+        m["sd"].notna() | m["se"].notna() | (m["ci_lower"].notna() & m["ci_upper"].notna())
+    )
     median_spread = (m["q1"].notna() & m["q3"].notna()) | (m["min"].notna() & m["max"].notna())
     usable = (has_mean & mean_spread) | (has_median & median_spread)
     hit = (has_mean | has_median) & ~usable
@@ -38,10 +40,16 @@ def missing_dispersion(ctx: Context, p: dict[str, Any]) -> Hits | None:
     mean_text = "mean " + fmt(m["mean"]) + " without sd, se or a 95% CI"
     median_text = "median " + fmt(m["median"]) + " without quartiles or range"
     what = pd.Series(
-        np.select([has_mean & has_median, has_mean], [mean_text + ", and " + median_text, mean_text], median_text),
+        np.select(
+            [has_mean & has_median, has_mean],
+            [mean_text + ", and " + median_text, mean_text],
+            median_text,
+        ),
         index=m.index,
     )
-    message = m["outcome"] + " " + m["timepoint"].fillna("") + " (" + m["group"].fillna("") + "): " + what
+    message = (
+        m["outcome"] + " " + m["timepoint"].fillna("") + " (" + m["group"].fillna("") + "): " + what
+    )
     column = np.where(has_mean, "sd", "q1")
     return Hits("measurements", m.index, one_column(column), message.to_numpy())
 
@@ -56,9 +64,15 @@ def ect_parameters_not_reported(ctx: Context, p: dict[str, Any]) -> Hits | None:
         return None
     s, placement, pulse = s[hit], placement[hit], pulse[hit]
     what = np.select(
-        [placement & pulse, placement], ["electrode placement and pulse width", "electrode placement"], "pulse width"
+        [placement & pulse, placement],
+        ["electrode placement and pulse width", "electrode placement"],
+        "pulse width",
     )
-    message = pd.Series(what, index=s.index) + " not reported: stimulus parameters drive the immune response (IL-6 tracked stimulus dose)"
+    message = (
+        pd.Series(what, index=s.index)
+        + " not reported: stimulus parameters drive the immune response"
+        + " (IL-6 tracked stimulus dose)"
+    )
     column = np.where(placement, "electrode_placement", "pulse_width")
     return Hits("studies", s.index, one_column(column), message.to_numpy())
 
@@ -75,8 +89,10 @@ def multiplicity_not_corrected(ctx: Context, p: dict[str, Any]) -> Hits | None:
         return None
     s, count = s[hit], count[hit]
     message = (
-        fmt(count) + " immune outcomes and multiple testing corrected: " + s["multiplicity_corrected"]
-        + f" ({fmt(p['min_outcomes'])} or more call for a correction)"
+        fmt(count)
+        + " immune outcomes tested and multiplicity_corrected is "
+        + s["multiplicity_corrected"]
+        + f": {fmt(p['min_outcomes'])} or more call for a correction for multiple testing"
     )
     return Hits("studies", s.index, "multiplicity_corrected", message.to_numpy())
 
@@ -88,9 +104,11 @@ def response_not_linked(ctx: Context, p: dict[str, Any]) -> Hits | None:
     s = s[s["clinical_response_linked"].ne("yes")]
     if s.empty:
         return None
-    message = "immune change not analysed against clinical response (clinical_response_linked " + s[
-        "clinical_response_linked"
-    ].fillna("empty") + ")"
+    message = (
+        "immune change not analysed against clinical response (clinical_response_linked "
+        + s["clinical_response_linked"].fillna("empty")
+        + ")"
+    )
     return Hits("studies", s.index, "clinical_response_linked", message.to_numpy())
 
 
@@ -110,7 +128,7 @@ def single_extraction(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """checked_by is empty."""
     s = ctx.studies
     checked = s["checked_by"]
-    s = s[checked.isna() | checked.astype("string").str.strip().eq("")]
+    s = s[checked.fillna("").astype(str).str.strip().eq("")]
     if s.empty:
         return None
     message = "extraction not checked by a second reviewer (checked_by empty)"
@@ -139,7 +157,12 @@ def overlapping_cohort(ctx: Context, p: dict[str, Any]) -> Hits | None:
         return None
     members = s.groupby("cohort_id")["study_id"].agg(", ".join)
     message = (
-        "cohort " + s["cohort_id"] + " is shared by " + fmt(size[s.index]) + " studies ("
-        + s["cohort_id"].map(members) + "): pooled once"
+        "cohort "
+        + s["cohort_id"]
+        + " is shared by "
+        + fmt(size[s.index])
+        + " studies ("
+        + s["cohort_id"].map(members)
+        + "): pooled once"
     )
     return Hits("studies", s.index, "cohort_id", message.to_numpy())

@@ -1,7 +1,6 @@
 """Timing: when blood was drawn relative to the course and to each session.
 
-The catalogue entries (parameters, rationale) are in rules/timing.toml. This module also holds the
-small helpers the other domain modules share (number formatting, series, control group).
+The catalogue entries (parameters, rationale) are in rules/timing.toml.
 """
 
 from __future__ import annotations
@@ -11,58 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .common import LATER, coverage_rows, fmt, readable_series, series_table
 from .engine import Context, Hits
 from .registry import rule
-
-# a series: the rows of one study, group and outcome
-SERIES = ("study_id", "group", "outcome")
-LATER = ("acute", "during_course", "end_of_course", "follow_up")
-
-
-# ---------------------------------------------------------------- helpers shared by the modules
-
-
-def fmt(x: Any) -> Any:
-    """Numbers as a reviewer writes them (13, 0.004, 10.1): a str for a scalar, else a str Series."""
-    if np.isscalar(x):
-        return "%g" % float(x)
-    text = np.char.mod("%g", np.asarray(x, dtype="float64"))
-    return pd.Series(text, index=x.index) if isinstance(x, pd.Series) else text
-
-
-def has_control_group(s: pd.DataFrame) -> pd.Series:
-    """The catalogue's "control group": `control_type` is not `none`."""
-    return s["control_type"].notna() & s["control_type"].ne("none")
-
-
-def coverage_rows(ctx: Context) -> pd.DataFrame:
-    """Every measurement row (rows with schema errors count as present), for the coverage rules."""
-    return ctx.all_measurements if ctx.all_measurements is not None else ctx.measurements
-
-
-def readable_series(m: pd.DataFrame, series: pd.MultiIndex, all_rows: pd.DataFrame | None = None) -> np.ndarray:
-    """False for series of a study with a row whose group, outcome or timepoint could not be read.
-
-    Such a row may be the series' missing baseline or post-course sample with a typo in a term,
-    and a typo must never turn into a missing-timepoint flag: its schema error is reported instead.
-    """
-    rows = all_rows if all_rows is not None else m
-    unreadable = rows["group"].isna() | rows["outcome"].isna() | rows["timepoint"].isna()
-    bad = rows.loc[unreadable, "study_id"].dropna().unique()
-    return ~series.get_level_values("study_id").isin(bad)
-
-
-def one_column(columns: Any) -> Any:
-    """The column each hit points at: one str when they agree, else an array of str (one per hit)."""
-    columns = np.asarray(columns, dtype=object)
-    return str(columns[0]) if len(columns) and (columns == columns[0]).all() else columns
-
-
-def series_table(m: pd.DataFrame, **aggregates: Any) -> pd.DataFrame:
-    """One row per series of `m` with `_row` (its first row's label) and the named aggregates."""
-    m = m.assign(_row=m.index)
-    return m.groupby(list(SERIES), sort=False).agg(_row=("_row", "min"), **aggregates)
-
 
 # ---------------------------------------------------------------- rules
 
@@ -73,11 +23,12 @@ def missing_baseline(ctx: Context, p: dict[str, Any]) -> Hits | None:
     m = coverage_rows(ctx)
     m = m[ctx.ect_rows(m)]
     t = series_table(
+        ctx,
         m.assign(_base=m["timepoint"].eq("baseline"), _later=m["timepoint"].isin(LATER)),
         base=("_base", "any"),
         later=("_later", "any"),
     )
-    t = t[t["later"] & ~t["base"] & readable_series(m, t.index, ctx.all_measurements)]
+    t = t[t["later"] & ~t["base"] & readable_series(ctx, t.index)]
     if t.empty:
         return None
     outcome = t.index.get_level_values("outcome").to_series(index=t.index)
@@ -88,15 +39,16 @@ def missing_baseline(ctx: Context, p: dict[str, Any]) -> Hits | None:
 
 @rule("missing-post-course", needs=("measurements",))
 def missing_post_course(ctx: Context, p: dict[str, Any]) -> Hits | None:
-    """ECT group: a series with a baseline but no acute, during_course, end_of_course or follow_up row."""
+    """ECT group: a baseline but no acute, during_course, end_of_course or follow_up row."""
     m = coverage_rows(ctx)
     m = m[ctx.ect_rows(m)]
     t = series_table(
+        ctx,
         m.assign(_base=m["timepoint"].eq("baseline"), _later=m["timepoint"].isin(LATER)),
         base=("_base", "any"),
         later=("_later", "any"),
     )
-    t = t[t["base"] & ~t["later"] & readable_series(m, t.index, ctx.all_measurements)]
+    t = t[t["base"] & ~t["later"] & readable_series(ctx, t.index)]
     if t.empty:
         return None
     outcome = t.index.get_level_values("outcome").to_series(index=t.index)
@@ -107,7 +59,7 @@ def missing_post_course(ctx: Context, p: dict[str, Any]) -> Hits | None:
 
 @rule("sparse-acute-window", needs=("measurements",))
 def sparse_acute_window(ctx: Context, p: dict[str, Any]) -> Hits | None:
-    """ECT group with acute rows: < 2 distinct positive sampling times, or none in the class's window."""
+    """ECT group, acute rows: < 2 distinct positive times, or none in the class's window."""
     m = coverage_rows(ctx)
     m = m[ctx.ect_rows(m) & m["timepoint"].eq("acute")]
     if m.empty:
@@ -119,7 +71,10 @@ def sparse_acute_window(ctx: Context, p: dict[str, Any]) -> Hits | None:
     hi = cls.map({k: v[1] for k, v in window.items()}).astype("float64")
     positive = hours.where(hours.gt(0))
     t = series_table(
-        m.assign(_pos=positive, _in=hours.ge(lo) & hours.le(hi), _lo=lo, _hi=hi, _unknown=hours.isna()),
+        ctx,
+        m.assign(
+            _pos=positive, _in=hours.ge(lo) & hours.le(hi), _lo=lo, _hi=hi, _unknown=hours.isna()
+        ),
         times=("_pos", "nunique"),
         first=("_pos", "min"),
         last=("_pos", "max"),
@@ -131,7 +86,9 @@ def sparse_acute_window(ctx: Context, p: dict[str, Any]) -> Hits | None:
     few = t["times"].lt(2)
     outside = t["lo"].notna() & ~t["inside"]
     # an acute row whose time could not be read may be the missing one: its schema error is reported
-    t = t.assign(few=few, outside=outside)[(few | outside) & ~t["unknown"] & readable_series(m, t.index, ctx.all_measurements)]
+    t = t.assign(few=few, outside=outside)[
+        (few | outside) & ~t["unknown"] & readable_series(ctx, t.index)
+    ]
     if t.empty:
         return None
     outcome = t.index.get_level_values("outcome").to_series(index=t.index)
@@ -139,14 +96,23 @@ def sparse_acute_window(ctx: Context, p: dict[str, Any]) -> Hits | None:
     times = pd.Series(
         np.select(
             [n_times.eq(0), n_times.eq(1)],
-            ["no sample after a session", "1 sampling time after a session (" + fmt(t["first"]) + " h)"],
-            fmt(n_times) + " sampling times after a session (" + fmt(t["first"]) + " to " + fmt(t["last"]) + " h)",
+            [
+                "no sample after a session",
+                "1 sampling time after a session (" + fmt(t["first"]) + " h)",
+            ],
+            fmt(n_times)
+            + " sampling times after a session ("
+            + fmt(t["first"])
+            + " to "
+            + fmt(t["last"])
+            + " h)",
         ),
         index=t.index,
     )
     few_text = pd.Series("", index=t.index).where(~t["few"], ", fewer than 2")
     window_text = pd.Series("", index=t.index).where(
-        ~t["outside"], "; none within its acute window of " + fmt(t["lo"]) + " to " + fmt(t["hi"]) + " h"
+        ~t["outside"],
+        "; none within its acute window of " + fmt(t["lo"]) + " to " + fmt(t["hi"]) + " h",
     )
     message = outcome + " acute samples: " + times + few_text + window_text
     return Hits("measurements", t["_row"].to_numpy(), "hours_after_session", message.to_numpy())
@@ -159,7 +125,7 @@ def acute_first_session_only(ctx: Context, p: dict[str, Any]) -> Hits | None:
     m = m[ctx.ect_rows(m) & m["timepoint"].eq("acute")]
     if m.empty:
         return None
-    t = series_table(m.assign(_first=m["session"].eq(1)), first_only=("_first", "all"))
+    t = series_table(ctx, m.assign(_first=m["session"].eq(1)), first_only=("_first", "all"))
     t = t[t["first_only"]]
     if t.empty:
         return None
@@ -186,13 +152,15 @@ def end_of_course_timing_unknown(ctx: Context, p: dict[str, Any]) -> Hits | None
 
 @rule("end-of-course-too-soon", needs=("measurements",))
 def end_of_course_too_soon(ctx: Context, p: dict[str, Any]) -> Hits | None:
-    """An ECT-group end_of_course row drawn sooner than min_hours_after_last (per outcome, else default)."""
+    """An ECT-group end_of_course row drawn before min_hours_after_last (per outcome)."""
     m = _end_of_course(ctx)
     limits = dict(p["min_hours_after_last"])
     default = float(limits.pop("default"))
     # keyed by outcome (CRP), else by class (cytokine), else the default
     threshold = (
-        m["outcome"].map(limits).astype("float64")
+        m["outcome"]
+        .map(limits)
+        .astype("float64")
         .fillna(ctx.outcome_class(m["outcome"]).map(limits).astype("float64"))
         .fillna(default)
     )
@@ -202,7 +170,11 @@ def end_of_course_too_soon(ctx: Context, p: dict[str, Any]) -> Hits | None:
         return None
     m, hours, threshold = m[hit], hours[hit], threshold[hit]
     message = (
-        m["outcome"] + " drawn " + fmt(hours) + " h after the last session; below " + fmt(threshold)
+        m["outcome"]
+        + " drawn "
+        + fmt(hours)
+        + " h after the last session; below "
+        + fmt(threshold)
         + " h, so the last session's acute response may not have settled"
     )
     return Hits("measurements", m.index, "hours_after_last_session", message.to_numpy())
