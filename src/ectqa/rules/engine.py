@@ -160,7 +160,7 @@ def _to_findings(r: Rule, hits: Hits, ctx: Context, dataset: Dataset) -> list[Fi
     rows = table.rows[index].tolist()
     out = []
     for i in range(n):
-        impact = impacts[i] if impacts[i] in ("high", "some_concerns", "no_information") else None
+        impact = str(impacts[i]) if impacts[i] in ("high", "some_concerns", "no_information") else None
         out.append(
             Finding(
                 rule=r.id,
