@@ -139,16 +139,18 @@ def check(paths, fmt, output, excel, annotate, robvis, colour_blind, fail_on, co
 
 
 @main.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.argument("baseline_file", type=click.Path(path_type=Path))
 @click.option("--config", type=click.Path(path_type=Path))
 @click.option("--table", type=click.Choice(["studies", "measurements"]))
-def baseline(path, baseline_file, config, table):
-    """Record PATH's findings today in BASELINE_FILE, so a gate fails only on new ones."""
+def baseline(paths, baseline_file, config, table):
+    """Record the findings of PATHS today in BASELINE_FILE, so a gate fails only on new ones."""
     from .baseline import write_baseline
     from .check import Options, run_check
+    from .run import Combined
 
-    report = run_check(dataset_paths((path,), table)[0], Options(table=table, config=config))
+    reports = [run_check(p, Options(table=table, config=config)) for p in dataset_paths(paths, table)]
+    report = reports[0] if len(reports) == 1 else Combined(reports)
     n = write_baseline(report, baseline_file)
     click.echo(f"recorded {n} finding(s) in {baseline_file}")
 

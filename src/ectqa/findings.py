@@ -67,9 +67,10 @@ class Finding:
         }
 
     def sort_key(self) -> tuple:
-        """Findings are ordered by file, table (studies first), row, rule, column."""
+        """Findings are ordered by file, table (studies first), row, rule, column. For a CSV
+        folder the "file" that orders is the dataset (its folder), so studies.csv comes first."""
         return (
-            self.file or "",
+            dataset_of(self.file),
             TABLE_ORDER.get(self.table or "", 2 if self.table else -1),
             self.row if self.row is not None else -1,
             self.rule,
@@ -81,6 +82,20 @@ class Finding:
     def counts(self) -> bool:
         """Whether the finding counts toward the summary and --fail-on (waived ones do not)."""
         return not self.waived
+
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
+
+
+def dataset_of(file: str | None) -> str:
+    """The dataset a file belongs to: a workbook is its own; a table CSV belongs to its folder."""
+    if not file:
+        return ""
+    if file.lower().endswith(WORKBOOK_SUFFIXES):
+        return file
+    import os
+
+    return os.path.dirname(file)
 
 
 FINDING_KEYS = tuple(f.name for f in fields(Finding) if f.name != "extra")

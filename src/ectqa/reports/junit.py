@@ -1,12 +1,23 @@
 """`--format junit`: one testcase per table and rule, failures carrying the findings.
 
-The structure GitLab and Jenkins read: testsuites / testsuite (tests, failures) / testcase /
-failure. A rule fails when it has findings at or above --fail-on that are not waived.
+The structure GitLab (`artifacts: reports: junit:`) and Jenkins (`junit` step) read:
+
+    testsuites (tests, failures, errors)
+      testsuite name="FILE:TABLE" (tests, failures, errors)
+        testcase name=RULE classname=ectqa.TABLE file=FILE
+          failure message="N finding(s): first message" type=RULE   the findings that fail
+          system-out                                                  the others (kept for reading)
+
+Every schema rule and every quality rule applied to a table is a testcase, so a rule that passes
+shows as a passed test. A testcase fails when it has findings at or above --fail-on that are not
+waived; with --fail-on never nothing fails. No timestamps or durations: the same input gives the
+same bytes.
 """
 
 from __future__ import annotations
 
-from xml.etree.ElementTree import Element, SubElement, tostring
+from pathlib import PurePath
+from xml.etree.ElementTree import Element, SubElement, indent, tostring
 
 from ..findings import SEVERITY_RANK
 
@@ -17,36 +28,42 @@ def render(report) -> str:
     from ..rules import catalogue
 
     threshold = None if report.fail_on == "never" else SEVERITY_RANK[report.fail_on]
-    schema_rules = [r for r in catalogue.load().values() if r.kind == "schema"]
-    suites = Element("testsuites", name="ectqa")
-    total_tests = total_failures = 0
+    schema_rules = [r.id for r in catalogue.load().values() if r.kind == "schema"]
     groups: dict[tuple[str, str], dict[str, list]] = {}
     for f in report.findings:
         groups.setdefault((f.file or "", f.table or ""), {}).setdefault(f.rule, []).append(f)
-    tables = []
+    tables: list[tuple[str, str]] = []
     for ds in getattr(report, "datasets", [report.dataset]):
         for name, t in ds.tables.items():
-            tables.append((t.file, name))
+            if (t.file, name) not in tables:
+                tables.append((t.file, name))
     for key in groups:
         if key not in tables:
             tables.append(key)
+
+    suites = Element("testsuites", name="ectqa")
+    total_tests = total_failures = 0
     for file, table in tables:
-        rules = [r.id for r in schema_rules]
-        rules += [r.id for r in report.rules_applied if _table_of(r, table)]
-        for rule in groups.get((file, table), {}):
-            if rule not in rules:
-                rules.append(rule)
-        suite = SubElement(suites, "testsuite", name=f"{file}:{table}" if table else file)
+        found_here = groups.get((file, table), {})
+        rules = list(schema_rules)
+        rules += [r.id for r in report.rules_applied if LEVEL_TABLE.get(r.level, "") == table and r.id not in rules]
+        rules += [rule for rule in found_here if rule not in rules]
+        shown_file = PurePath(file).as_posix() if file else ""
+        suite = SubElement(suites, "testsuite", name=":".join(p for p in (shown_file, table) if p) or "ectqa")
         failures = 0
         for rule in rules:
-            case = SubElement(suite, "testcase", name=rule, classname=f"ectqa.{table or 'file'}")
-            found = groups.get((file, table), {}).get(rule, [])
+            attrs = {"name": rule, "classname": f"ectqa.{table or 'file'}"}
+            if shown_file:
+                attrs["file"] = shown_file
+            case = SubElement(suite, "testcase", attrs)
+            found = found_here.get(rule, [])
             failing = [f for f in found if f.counts and threshold is not None and SEVERITY_RANK[f.severity] >= threshold]
             if failing:
                 failures += 1
                 failure = SubElement(case, "failure", message=f"{len(failing)} finding(s): {failing[0].message}", type=rule)
                 failure.text = "\n".join(_line(f) for f in failing)
-            other = [f for f in found if f not in failing]
+            failing_ids = {id(f) for f in failing}
+            other = [f for f in found if id(f) not in failing_ids]
             if other:
                 out = SubElement(case, "system-out")
                 out.text = "\n".join(_line(f) for f in other)
@@ -58,11 +75,8 @@ def render(report) -> str:
     suites.set("tests", str(total_tests))
     suites.set("failures", str(total_failures))
     suites.set("errors", "0")
+    indent(suites, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(suites, encoding="unicode") + "\n"
-
-
-def _table_of(rule, table: str) -> bool:
-    return LEVEL_TABLE.get(rule.level, "") == table
 
 
 def _line(f) -> str:

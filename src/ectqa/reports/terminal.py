@@ -71,7 +71,8 @@ def _where(f) -> str:
     if f.cell:
         return f.cell
     if f.row is not None:
-        return f"{f.table} line {f.row}" if f.table else f"line {f.row}"
+        # CSV: the file and line, as an editor shows them (pre-commit may check several folders)
+        return f"{f.file}:{f.row}" if f.file else f"line {f.row}"
     return f.table or f.file or ""
 
 
@@ -143,7 +144,7 @@ def _flags(report, console) -> None:
             continue
         shown += 1
         if shown > 40:
-            console.print(f"[dim]and more studies - see --format json[/]")
+            console.print("[dim]and more studies - see --format json[/]")
             break
         items.sort(key=lambda f: (-JUDGEMENT_RANK.get(f.impact or "low", 0), -SEVERITY_RANK[f.severity], f.rule))
         console.print(f"[bold]{q['study_id']}[/] [dim]({len(items)} flags)[/]")
