@@ -179,7 +179,8 @@ def explain(rule, config):
 @click.option("--format", "fmt", type=click.Choice(["terminal", "json", "gx", "frictionless"]), default="terminal", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), help="Write to this file instead of stdout.")
 def schema(fmt, out):
-    """Print the data dictionary; --format json exports a JSON Schema per table."""
+    """Print the data dictionary, or export it: --format json (a JSON Schema per table), gx
+    (great-expectations suites) or frictionless (a data package)."""
     from .schema_export import export
 
     export(fmt, out)

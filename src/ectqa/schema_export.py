@@ -59,13 +59,15 @@ def export(fmt: str, out: Path | None) -> None:
     if fmt == "json":
         text = json.dumps(json_schema(d), ensure_ascii=False, indent=2) + "\n"
     elif fmt == "gx":
-        from .interop.gx import suite_json
+        from .interop.gx import suite_json, uncovered
 
         text = suite_json(d)
+        _tell_uncovered("great-expectations suites", uncovered(d))
     elif fmt == "frictionless":
-        from .interop.frictionless import package_json
+        from .interop.frictionless import package_json, uncovered
 
         text = package_json(d)
+        _tell_uncovered("Frictionless package", uncovered(d))
     else:
         text = None
     if text is not None:
@@ -76,6 +78,13 @@ def export(fmt: str, out: Path | None) -> None:
             click.echo(text, nl=False)
         return
     _print_dictionary(d, out)
+
+
+def _tell_uncovered(what: str, lines: list[str]) -> None:
+    """What an export cannot check, on stderr, so nobody believes it is covered."""
+    click.echo(f"not checked by the {what} (run `ectqa check` for these):", err=True)
+    for line in lines:
+        click.echo(f"  - {line}", err=True)
 
 
 def _print_dictionary(d, out: Path | None) -> None:
