@@ -17,9 +17,18 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 def read(path: Path, config: Config, table: str | None = None) -> Dataset:
     """Read a workbook, a CSV folder, or (with `table`) one CSV file or sheet."""
     path = Path(path)
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except OSError as exc:  # e.g. a path too long, or a folder on the way not searchable
+        raise InputError(f"{path}: cannot look at the path ({exc.strerror}); check it and its permissions") from None
+    if not exists:
         raise InputError(f"{path}: no such file or folder; check the path")
     if path.is_dir():
+        if path.suffix.lower() in (*WORKBOOK_SUFFIXES, ".csv", ".tsv", ".xls"):
+            raise InputError(
+                f"{path}: is a folder, not a file; give the workbook or CSV file itself, "
+                "or a folder holding studies.csv and measurements.csv"
+            )
         from .csv import read_folder
 
         return read_folder(path, config, table)

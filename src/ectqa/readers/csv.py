@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from ..dataset import Dataset, TableData
-from ..dictionary import TABLES, fold
+from ..dictionary import TABLES
 from ..errors import InputError
 from ..findings import Finding
-from .headers import looks_like_header, match_headers
+from .headers import headerless_columns, looks_like_header, match_headers
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -28,12 +28,18 @@ if TYPE_CHECKING:
 def read_folder(folder: Path, config: Config, only: str | None = None) -> Dataset:
     dataset = Dataset(path=folder, kind="csv", tables={}, only_table=only)
     wanted = [only] if only else list(TABLES)
-    files = {p.name.casefold(): p for p in folder.iterdir() if p.is_file()}
+    try:
+        entries = list(folder.iterdir())
+    except PermissionError:
+        raise InputError(f"{folder}: permission denied (cannot list the folder); make it readable (chmod u+rx)") from None
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot list the folder ({exc.strerror}); check the path") from None
+    files = {p.name.casefold(): p for p in entries}
     for table in wanted:
         stem = config.sheets.get(table, table)
         path = files.get(f"{stem}.csv".casefold()) or files.get(f"{stem}.tsv".casefold())
         if path is None:
-            present = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in (".csv", ".tsv"))
+            present = sorted(p.name for p in entries if p.suffix.lower() in (".csv", ".tsv"))
             other = [t for t in TABLES if t != table]
             raise InputError(
                 f"{folder}: no {stem}.csv in the folder (found: {', '.join(present) or 'no CSV files'}); "
@@ -77,10 +83,43 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    lines = data.split(b"\n")
+    utf8_lines = 0
+    for line in lines:
+        if any(b > 0x7F for b in line):
+            try:
+                line.decode("utf-8")
+                utf8_lines += 1
+            except UnicodeDecodeError:
+                pass
+    if utf8_lines:
+        # mixed: most lines UTF-8, some not -- decode each line on its own
+        return "\n".join(_decode_line(line) for line in lines), "mixed"
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
+
+
+def _decode_line(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return line.decode("cp1252")
+    except UnicodeDecodeError:
+        return line.decode("latin-1")
+
+
+def non_utf8_lines(data: bytes) -> list[int]:
+    out = []
+    for i, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            out.append(i)
+    return out
 
 
 def looks_binary(data: bytes) -> bool:
@@ -113,32 +152,61 @@ def read_table(path: Path, table: str, config: Config, dataset: Dataset) -> Tabl
     dictionary = config.dictionary or dictionary_module.load()
     if path.is_dir():
         raise InputError(f"{path}: is a folder, expected a CSV file")
+    limit_mb = config.limits.get("max_inflated_mb", 200)
+    max_rows = int(config.limits.get("max_rows", 1_000_000))
     try:
+        size = path.stat().st_size
+        if size > limit_mb * 1024 * 1024:
+            raise InputError(
+                f"{path}: the file is {size / 2**20:,.0f} MB, over the limit of {limit_mb:g} MB; "
+                "raise [limits] max_inflated_mb in ectqa.toml if it is genuine"
+            )
         data = path.read_bytes()
     except PermissionError:
-        raise InputError(f"{path}: permission denied; make the file readable") from None
+        raise InputError(f"{path}: permission denied; make the file readable (chmod u+r) or copy it somewhere readable") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror}); check the file") from None
     if not data.strip():
-        raise InputError(f"{path}: the file is empty; it needs a header row with the dictionary's columns (see `ectqa template --csv`)")
-    if looks_binary(data):
-        raise InputError(f"{path}: this is not a text CSV file (binary content); export the table as CSV (UTF-8)")
+        raise InputError(f"{path}: the file is empty; it needs a header row (line 1) with the dictionary's columns (see `ectqa template`)")
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and looks_binary(data):
+        raise InputError(
+            f"{path}: this is not a text CSV file (binary content; a workbook renamed .csv?); export the table as CSV (UTF-8)"
+        )
     text, encoding = decode(data, path)
+    if "\x00" in text:
+        raise InputError(f"{path}: this is not a text CSV file (NUL characters); export the table as CSV (UTF-8)")
     if encoding in ("cp1252", "latin-1"):
-        dataset.notes.append(f"{path.name}: not UTF-8; read as {encoding}")
-    lines = [line.rstrip("\r") for line in text.split("\n", 40)[:40]]
+        dataset.notes.append(f"{path.name}: not UTF-8; read as {encoding} (save it as UTF-8 to be sure of µ, β, α)")
+    elif encoding == "mixed":
+        bad = non_utf8_lines(data)
+        shown = ", ".join(map(str, bad[:10])) + (f" and {len(bad) - 10} more" if len(bad) > 10 else "")
+        dataset.notes.append(
+            f"{path.name}: mixed encodings: line(s) {shown} are not UTF-8 and were read as cp1252; check their "
+            "special characters (µ, β, α) and save the file as UTF-8"
+        )
+    if "\r" in text and "\n" not in text:
+        text = text.replace("\r", "\n")  # old Mac line ends
     n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if n_lines > max_rows + 1:
+        raise InputError(
+            f"{path}: more than {max_rows:,} rows, the limit; raise [limits] max_rows in ectqa.toml if it is genuine"
+        )
+    lines = [line.rstrip("\r") for line in text.split("\n", 40)[:40]]
     first = next((i for i, line in enumerate(lines) if line.strip()), 0)
     sep = sniff_separator(lines[first] if lines else "")
     column_map = config.columns.get(table, {})
-    header_cells = next(_csv.reader([lines[first]], delimiter=sep)) if lines else []
+    header_cells = _cells(lines[first], sep) if lines else []
     if first > 0 or looks_like_header(header_cells, table, dictionary, column_map) == 0:
         for i, line in enumerate(lines[:30]):
-            cells = next(_csv.reader([line], delimiter=sep), [])
+            cells = _cells(line, sep)
             if looks_like_header(cells, table, dictionary, column_map) >= 2 and i > 0:
                 raise InputError(
                     f"{path}: the header seems to be on line {i + 1}, not line 1; delete the lines above it"
                 )
+        if first > 0:
+            raise InputError(
+                f"{path}: line 1 is empty and no header line was found; put the dictionary's column names on line 1"
+            )
     fast = _parse_fast(text, sep, n_lines)
     if fast is not None:
         header = [str(c) for c in fast.iloc[0].tolist()]
@@ -163,9 +231,13 @@ def read_table(path: Path, table: str, config: Config, dataset: Dataset) -> Tabl
             body_starts_list.append(start)
         body_frame = pd.DataFrame(body, columns=range(width), dtype=object)
         body_starts = np.asarray(body_starts_list, dtype=np.int64)
+    if not any(str(h).strip() for h in header):
+        raise InputError(f"{path}: the header (line 1) is empty; put the dictionary's column names on line 1")
     match = match_headers(header, table, dictionary, column_map, str(path), None)
     dataset.read_findings.extend(match.findings)
     body_frame.columns = range(width)
+    header_cells = [h if str(h).strip() else None for h in header]
+    dataset.read_findings.extend(headerless_columns(body_frame, header_cells, table, path, None, body_starts))
     selected = [(pos, name) for pos, name in enumerate(match.columns) if name is not None]
     raw = body_frame[[pos for pos, _ in selected]]
     raw.columns = [name for _, name in selected]
@@ -184,6 +256,14 @@ def read_table(path: Path, table: str, config: Config, dataset: Dataset) -> Tabl
     )
     td.decimal_comma = sep == ";"  # type: ignore[attr-defined]
     return td
+
+
+def _cells(line: str, sep: str) -> list[str]:
+    """One line's cells, for finding the header (a stray CR or quote must not stop the reader)."""
+    try:
+        return next(_csv.reader([line], delimiter=sep), [])
+    except _csv.Error:
+        return line.split(sep)
 
 
 def _ragged(path: Path, table: str, line: int, cells: int, width: int) -> Finding:
@@ -208,7 +288,7 @@ def _parse_fast(text: str, sep: str, n_lines: int) -> pd.DataFrame | None:
             io.StringIO(text), sep=sep, header=None, dtype=object, keep_default_na=False,
             na_filter=False, skip_blank_lines=False, quoting=_csv.QUOTE_MINIMAL, engine="c",
         )
-    except Exception:  # ragged rows (too many cells) or broken quoting: the careful path decides
+    except Exception:  # noqa: BLE001 -- ragged rows (too many cells) or broken quoting: the careful path decides
         return None
     if len(frame) != n_lines or frame.isna().to_numpy().any():
         return None  # quoted newlines, or short rows: line numbers need the careful path

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..dictionary import Dictionary, fold
 from ..findings import Finding, column_letter
 
@@ -85,3 +87,35 @@ def looks_like_header(cells: list[object], table: str, dictionary: Dictionary, c
     """How many cells of a row are known column names (to find a header that is not on row 1)."""
     known = {fold(c) for c in dictionary.tables[table].names} | {fold(k) for k in column_map}
     return sum(1 for c in cells if c is not None and fold(str(c)) in known)
+
+
+def headerless_columns(frame, header: list[object], table: str, path: object, sheet: str | None,
+                       positions) -> list[Finding]:
+    """A column with values but no header: its values cannot be read; say so rather than drop them."""
+    out = []
+    for pos in range(frame.shape[1]):
+        if pos < len(header) and header[pos] is not None and str(header[pos]).strip():
+            continue
+        values = frame[pos]
+        filled = values.notna().to_numpy() & values.astype(str).str.strip().ne("").to_numpy()
+        if not filled.any():
+            continue
+        first = int(np.flatnonzero(filled)[0])
+        letter = column_letter(pos)
+        where = f"column {letter}" if sheet else f"column {pos + 1}"
+        out.append(
+            Finding(
+                rule="schema/unknown-column",
+                severity="warning",
+                message=f"{where} has no header but holds {int(filled.sum())} value(s); "
+                "they are not read -- give the column its dictionary name in the header, or delete it",
+                level="table",
+                file=str(path),
+                table=table,
+                row=int(positions[first]) if len(positions) else 1,
+                column=None,
+                cell=f"{sheet}!{letter}1" if sheet else None,
+                value=None,
+            )
+        )
+    return out

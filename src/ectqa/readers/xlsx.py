@@ -19,55 +19,15 @@ from ..dataset import Dataset, TableData
 from ..dictionary import TABLES, fold
 from ..errors import InputError
 from ..findings import Finding
-from .headers import looks_like_header, match_headers
+from .container import OLE2_MAGIC, ZIP_MAGIC, check_container, check_xml_heads, measure_sheet  # noqa: F401
+from .headers import headerless_columns, looks_like_header, match_headers
 
 if TYPE_CHECKING:
     from ..config import Config
 
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
 EXCEL_ERRORS = frozenset(
     ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA", "#SPILL!", "#CALC!")
 )
-
-
-def check_container(path: Path, max_inflated_mb: float) -> None:
-    """Refuse, before parsing, what is not a safe workbook."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(8)
-    except PermissionError:
-        raise InputError(f"{path}: permission denied; make the file readable") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a workbook") from None
-    if not head:
-        raise InputError(f"{path}: the file is empty (0 bytes); save the workbook again from Excel or LibreOffice")
-    if head == OLE2_MAGIC:
-        if path.suffix.lower() == ".xls":
-            raise InputError(f"{path}: legacy .xls workbook; open it and save as .xlsx")
-        raise InputError(
-            f"{path}: password-protected (encrypted) or legacy .xls workbook; remove the password "
-            "(File > Info > Protect Workbook) or save as .xlsx, then check again"
-        )
-    if not head.startswith(ZIP_MAGIC):
-        raise InputError(
-            f"{path}: not an .xlsx/.ods file (it is not a zip container; was it renamed from .csv or .xls?); "
-            "save it as .xlsx from Excel or LibreOffice"
-        )
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        raise InputError(f"{path}: the workbook is truncated or corrupt (a broken zip); save it again or restore a copy") from None
-    if any(info.flag_bits & 0x1 for info in infos):
-        raise InputError(f"{path}: the workbook is encrypted; remove the password and save as .xlsx")
-    limit = max_inflated_mb * 1024 * 1024
-    total = sum(info.file_size for info in infos)
-    if total > limit:
-        raise InputError(
-            f"{path}: the workbook would inflate to {total / 2**20:,.0f} MB, over the limit of "
-            f"{max_inflated_mb:g} MB (a zip bomb, or a very large file); raise [limits] max_inflated_mb in ectqa.toml if it is genuine"
-        )
 
 
 def _open(path: Path):
@@ -75,11 +35,13 @@ def _open(path: Path):
 
     try:
         return CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for broken files
-        raise InputError(f"{path}: cannot read the workbook ({_short(exc)}); save it again as .xlsx") from None
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as exc:  # noqa: BLE001 -- calamine's own error types; a Rust panic is a BaseException
+        raise InputError(f"{path}: cannot read the workbook ({_short(exc)}); save it again as .xlsx from Excel or LibreOffice") from None
 
 
-def _short(exc: Exception) -> str:
+def _short(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:160]
 
@@ -89,28 +51,62 @@ def find_sheet(names: list[str], wanted: str) -> str | None:
     return folded.get(fold(wanted))
 
 
+def _guard(path: Path) -> tuple[zipfile.ZipFile | None, dict[str, str]]:
+    """The zip opened for the pre-scans, and sheet name -> XML part (xlsx/xlsm)."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        raise InputError(f"{path}: the workbook is truncated or corrupt (a broken zip); save it again or restore a copy") from None
+    if path.suffix.lower() == ".ods":
+        check_xml_heads(path, zf, ["content.xml", "styles.xml"])
+        return zf, {}
+    check_xml_heads(path, zf, ["xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml", "xl/styles.xml"])
+    from .xlsx_scan import sheet_paths
+
+    try:
+        parts = sheet_paths(zf)
+    except Exception as exc:  # noqa: BLE001 -- defusedxml's refusals, a broken workbook.xml
+        zf.close()
+        raise InputError(f"{path}: cannot read the workbook's list of sheets ({_short(exc)}); save it again as .xlsx") from None
+    return zf, parts
+
+
 def read_workbook(path: Path, config: Config, only: str | None = None) -> Dataset:
     check_container(path, config.limits["max_inflated_mb"])
-    wb = _open(path)
-    names = list(wb.sheet_names)
-    hidden = {
-        m.name for m in wb.sheets_metadata if str(getattr(m, "visible", "")).split(".")[-1].lower() != "visible"
-    }
-    dataset = Dataset(path=path, kind="workbook", tables={}, sheets=names, only_table=only)
-    wanted = [only] if only else list(TABLES)
-    for table in wanted:
-        sheet_wanted = config.sheets.get(table, table)
-        sheet = find_sheet(names, sheet_wanted)
-        if sheet is None and only and len(names) == 1:
-            sheet = names[0]  # --table with a one-sheet workbook: that sheet is the table
-        if sheet is None:
-            raise InputError(
-                f"{path}: no sheet named '{sheet_wanted}' (the {table} table); the workbook has "
-                f"{', '.join(repr(n) for n in names) or 'no sheets'}; rename the sheet or map it with "
-                f'[sheets] {table} = "..." in ectqa.toml'
-            )
-        data = _sheet_rows(wb, path, sheet, config.limits["max_rows"])
-        td = _to_table(data, table, path, sheet, config, dataset)
+    max_rows = int(config.limits["max_rows"])
+    zf, parts = _guard(path)  # before calamine: it reads sharedStrings on opening
+    with zf:
+        wb = _open(path)
+        try:
+            names = list(wb.sheet_names)
+            metadata = list(wb.sheets_metadata)
+        except (KeyboardInterrupt, SystemExit, MemoryError):
+            raise
+        except BaseException as exc:  # noqa: BLE001 -- calamine errors and Rust panics
+            raise InputError(f"{path}: cannot read the workbook ({_short(exc)}); save it again as .xlsx") from None
+        hidden = {m.name for m in metadata if str(getattr(m, "visible", "")).split(".")[-1].lower() != "visible"}
+        dataset = Dataset(path=path, kind="workbook", tables={}, sheets=names, only_table=only)
+        wanted = [only] if only else list(TABLES)
+        chosen: dict[str, str] = {}
+        for table in wanted:
+            sheet_wanted = config.sheets.get(table, table)
+            sheet = find_sheet(names, sheet_wanted)
+            if sheet is None and only and len(names) == 1:
+                sheet = names[0]  # --table with a one-sheet workbook: that sheet is the table
+            if sheet is None:
+                mapped = f" (now set to '{sheet_wanted}' in {config.path})" if table in config.sheets and config.path else ""
+                raise InputError(
+                    f"{path}: no sheet named '{sheet_wanted}' (the {table} table); the workbook has "
+                    f"{', '.join(repr(n) for n in names) or 'no sheets'}; rename the sheet, or map it with "
+                    f'[sheets] {table} = "<sheet name>" in ectqa.toml{mapped}'
+                )
+            chosen[table] = sheet
+        for table, sheet in chosen.items():
+            if parts.get(sheet):
+                measure_sheet(path, zf, parts[sheet], sheet, max_rows)
+    for table, sheet in chosen.items():
+        data, merged = _sheet_rows(wb, path, sheet, max_rows)
+        td = _to_table(data, table, path, sheet, config, dataset, merged)
         if sheet in hidden:
             dataset.read_findings.append(
                 Finding(
@@ -130,62 +126,96 @@ def read_workbook(path: Path, config: Config, only: str | None = None) -> Datase
     return dataset
 
 
-def _sheet_rows(wb: Any, path: Path, sheet: str, max_rows: int) -> list[list[Any]]:
+def _sheet_rows(wb: Any, path: Path, sheet: str, max_rows: int) -> tuple[list[list[Any]], list[tuple[tuple[int, int], tuple[int, int]]]]:
+    """The sheet's cells from A1 (calamine's range starts at the first used cell), and its
+    merged ranges ((row, col), (row, col)), 0-based."""
     try:
         ws = wb.get_sheet_by_name(sheet)
-    except Exception as exc:
-        raise InputError(f"{path}: cannot read sheet '{sheet}' ({_short(exc)}); save the workbook again") from None
+        start = ws.start or (0, 0)
+        merged = list(ws.merged_cell_ranges or [])
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as exc:  # noqa: BLE001 -- calamine errors and Rust panics
+        raise InputError(f"{path}: cannot read sheet '{sheet}' ({_short(exc)}); save the workbook again as .xlsx") from None
+    top, left = int(start[0]), int(start[1])
+    if top > max_rows:
+        raise _too_many_rows(path, sheet, max_rows)
     rows: list[list[Any]] = []
     # count while reading: a sheet's <dimension> is optional and can lie
-    for i, row in enumerate(ws.iter_rows()):
-        if i > max_rows:
-            raise InputError(
-                f"{path}: sheet '{sheet}' has more than {max_rows:,} rows, the limit; "
-                "raise [limits] max_rows in ectqa.toml if it is genuine"
-            )
-        rows.append(row)
-    return rows
+    try:
+        for i, row in enumerate(ws.iter_rows()):
+            if i >= max_rows + 1 + top:
+                raise _too_many_rows(path, sheet, max_rows)
+            rows.append(row)
+    except InputError:
+        raise
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as exc:  # noqa: BLE001 -- calamine errors and Rust panics
+        raise InputError(f"{path}: cannot read sheet '{sheet}' ({_short(exc)}); save the workbook again as .xlsx") from None
+    # calamine's range starts at the first used cell; put every cell back where the sheet has it
+    # (python-calamine's iter_rows pads the rows above but not the columns to the left)
+    end = ws.end
+    if rows and end is not None:
+        height, width = int(end[0]) + 1, int(end[1]) + 1
+        if len(rows) == height - top and top:
+            rows = [[] for _ in range(top)] + rows
+        if left and rows and max(len(r) for r in rows) == width - left:
+            pad = [None] * left
+            rows = [pad + r if r else r for r in rows]
+    if len(rows) > max_rows + 1:
+        raise _too_many_rows(path, sheet, max_rows)
+    return rows, merged
+
+
+def _too_many_rows(path: Path, sheet: str, max_rows: int) -> InputError:
+    return InputError(
+        f"{path}: sheet '{sheet}' has more than {max_rows:,} rows, the limit; "
+        "raise [limits] max_rows in ectqa.toml if it is genuine, or delete the rows below the table"
+    )
 
 
 def _is_blank(row: list[Any]) -> bool:
     return all(v is None or v == "" for v in row)
 
 
-def _to_table(rows: list[list[Any]], table: str, path: Path, sheet: str, config: Config, dataset: Dataset) -> TableData:
+def _to_table(rows: list[list[Any]], table: str, path: Path, sheet: str, config: Config, dataset: Dataset,
+              merged: list[Any] | None = None) -> TableData:
     from .. import dictionary as dictionary_module
 
     dictionary = config.dictionary or dictionary_module.load()
     column_map = config.columns.get(table, {})
-    if not rows or _is_blank(rows[0]):
+    if not rows or all(_is_blank(r) for r in rows):
+        raise InputError(
+            f"{path}: sheet '{sheet}' is empty; it needs a header row (row 1) with the dictionary's columns (see `ectqa template`)"
+        )
+    first_blank = _is_blank(rows[0])
+    if first_blank or looks_like_header(rows[0], table, dictionary, column_map) == 0:
         # a header below row 1? say which row it seems to be on
-        for i, row in enumerate(rows[:30]):
-            if looks_like_header(row, table, dictionary, column_map) >= 2:
-                raise InputError(
-                    f"{path}: sheet '{sheet}': the header seems to be on row {i + 1}, not row 1; "
-                    "delete the rows above it so the header is row 1"
-                )
-        if not rows or all(_is_blank(r) for r in rows):
-            raise InputError(f"{path}: sheet '{sheet}' is empty; it needs a header row with the dictionary's columns (see `ectqa template`)")
-    if looks_like_header(rows[0], table, dictionary, column_map) == 0:
         for i, row in enumerate(rows[1:30], start=2):
             if looks_like_header(row, table, dictionary, column_map) >= 2:
                 raise InputError(
                     f"{path}: sheet '{sheet}': the header seems to be on row {i}, not row 1; "
                     "delete the rows above it so the header is row 1"
                 )
+        if first_blank:
+            raise InputError(
+                f"{path}: sheet '{sheet}': row 1 is empty and no header row was found; "
+                "put the dictionary's column names in row 1 (see `ectqa template`)"
+            )
+    _check_merged_header(rows, merged or [], path, sheet)
     header = [_header_text(v) for v in rows[0]]
+    width = max(len(r) for r in rows)
+    header += [None] * (width - len(header))
     match = match_headers(header, table, dictionary, column_map, str(path), sheet)
     dataset.read_findings.extend(match.findings)
     body = rows[1:]
     keep = [i for i, r in enumerate(body) if not _is_blank(r)]
-    width = len(header)
-    if len(keep) == len(body):
-        records = body
-    else:
-        records = [body[i] for i in keep]
+    records = [body[i] for i in keep]
     positions = np.asarray(keep, dtype=np.int64) + 2  # header is row 1
     frame = pd.DataFrame.from_records(records, columns=range(width)) if records else pd.DataFrame(columns=range(width))
     frame = frame.astype(object)
+    dataset.read_findings.extend(headerless_columns(frame, header, table, path, sheet, positions))
     selected = [(pos, name) for pos, name in enumerate(match.columns) if name is not None]
     raw = frame[[pos for pos, _ in selected]]
     raw.columns = [name for _, name in selected]
@@ -201,6 +231,34 @@ def _to_table(rows: list[list[Any]], table: str, path: Path, sheet: str, config:
         headers=match.headers,
         source_path=path,
     )
+
+
+def _check_merged_header(rows: list[list[Any]], merged: list[Any], path: Path, sheet: str) -> None:
+    """Merged cells in the header: across rows, a two-row header (refused); across columns, the
+    columns after the first have no header, so their values would be lost (refused when they
+    hold any)."""
+    from ..findings import column_letter
+
+    for rng in merged:
+        try:
+            (r0, c0), (r1, c1) = rng
+        except (TypeError, ValueError):
+            continue
+        if r0 != 0:
+            continue
+        where = f"{column_letter(c0)}1:{column_letter(c1)}{r1 + 1}"
+        if r1 > 0:
+            raise InputError(
+                f"{path}: sheet '{sheet}': header cells {where} are merged across rows (a two-row header?); "
+                "unmerge them, keep one header row (row 1) with each column's own name, and delete the other header rows"
+            )
+        covered = range(c0 + 1, c1 + 1)
+        if any(len(r) > c and r[c] not in (None, "") for r in rows[1:] for c in covered):
+            raise InputError(
+                f"{path}: sheet '{sheet}': header cells {where} are merged, so column "
+                f"{column_letter(c0 + 1)} has no header of its own and its values would be lost; "
+                "unmerge them and give each column its own name in row 1"
+            )
 
 
 def _header_text(v: Any) -> Any:

@@ -35,7 +35,7 @@ PRECISION_COLUMNS = {
 BUILTIN_DECIMALS = {0: None, 1: 0, 2: 2, 3: 0, 4: 2, 9: 0, 10: 2, 11: 2, 12: None, 13: None,
                     37: 0, 38: 0, 39: 2, 40: 2, 48: 1, 49: None}
 
-_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _STYLE = re.compile(rb'\bs="(\d+)"')
 _HIDDEN_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"|<row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"')
@@ -92,29 +92,47 @@ def style_decimals(zf: zipfile.ZipFile) -> list[int | None]:
 def scan_sheets(path: Path, dataset: Dataset, config: Config) -> None:
     if path.suffix.lower() == ".ods":
         return
+    import zlib
+
+    from ..errors import InputError
+
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
         return
-    with zf:
-        parts = sheet_paths(zf)
-        decimals_by_style: list[int | None] | None = None
-        for table in dataset.tables.values():
-            part = parts.get(table.sheet or "")
-            if not part:
-                continue
-            try:
-                data = zf.read(part)
-            except KeyError:
-                continue
-            dataset.read_findings.extend(_hidden(data, table))
-            if b"<f" in data or b't="e"' in data:
-                dataset.read_findings.extend(_formulas_and_errors(data, table))
-            wanted = [c for c in PRECISION_COLUMNS.get(table.name, ()) if c in table.letters]
-            if wanted:
-                if decimals_by_style is None:
+    try:
+        with zf:
+            _scan(zf, dataset)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise InputError(
+            f"{path}: the workbook is truncated or corrupt ({exc}); save it again or restore a copy"
+        ) from None
+
+
+def _scan(zf: zipfile.ZipFile, dataset: Dataset) -> None:
+    parts = sheet_paths(zf)
+    decimals_by_style: list[int | None] | None = None
+    for table in dataset.tables.values():
+        part = parts.get(table.sheet or "")
+        if not part:
+            continue
+        try:
+            data = zf.read(part)
+        except KeyError:
+            continue
+        dataset.read_findings.extend(_hidden(data, table))
+        if b"<f" in data or b't="e"' in data:
+            dataset.read_findings.extend(_formulas_and_errors(data, table))
+        wanted = [c for c in PRECISION_COLUMNS.get(table.name, ()) if c in table.letters]
+        if wanted:
+            if decimals_by_style is None:
+                try:
                     decimals_by_style = style_decimals(zf)
-                table.number_formats.update(_number_formats(data, table, wanted, decimals_by_style))
+                except (zipfile.BadZipFile, OSError):
+                    raise
+                except Exception:  # noqa: BLE001 -- a broken or hostile styles.xml: precision stays unknown
+                    decimals_by_style = []
+            table.number_formats.update(_number_formats(data, table, wanted, decimals_by_style))
 
 
 def _position(table: TableData, row: int) -> int | None:

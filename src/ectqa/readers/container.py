@@ -1,0 +1,166 @@
+"""Checks on a workbook's container before any spreadsheet parser sees it.
+
+Everything here is cheap and imports nothing heavy, so that a hostile file (a zip bomb, an
+encrypted or legacy workbook, a truncated zip, a crafted sheet) is refused in well under a second
+and with bounded memory:
+
+- the container: empty, OLE2 (encrypted .xlsx or legacy .xls), not a zip, a broken zip, an
+  encrypted zip entry, and the inflated size the zip *declares*, summed over its entries, against
+  `[limits] max_inflated_mb` -- checked before anything is inflated;
+- each sheet that will be read is then streamed once (inflated in chunks, never whole) to count
+  its rows and find its used range, because calamine builds a dense grid of every row and column
+  up to the furthest cell: one stray cell at XFD1048576 would ask for 17 billion cells, and a
+  sheet's `<dimension>` is optional and can lie. Python's zipfile stops inflating at an entry's
+  declared size and checks its CRC, so an entry that lies about its size ends as a broken zip;
+- XML that declares entities (a DOCTYPE: the billion-laughs attack) is refused outright; no part
+  of a workbook written by a spreadsheet program has one. (calamine expands no entities either,
+  and the side-scan parses with defusedxml.)
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from pathlib import Path
+
+from ..errors import InputError
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+CHUNK = 1 << 20
+# a sparse sheet is refused when its dense grid (rows x columns up to the furthest cell) is
+# beyond this many cells *and* far larger than the cells it really holds
+DENSE_CELLS = 5_000_000
+DENSE_FACTOR = 20
+
+_DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+# row tags and cell references: `<row r="12"` and `<c r="AB12"`
+_ROW_TAG = re.compile(rb"<row\b[^>]*?>")
+_ROW_R = re.compile(rb'\br="(\d{1,9})"')
+_CELL_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,4})(\d{1,9})"')
+_CELL_TAG = re.compile(rb"<c\b")
+
+BROKEN = "the workbook is truncated or corrupt (a broken zip); save it again or restore a copy"
+
+
+def check_container(path: Path, max_inflated_mb: float) -> None:
+    """Refuse, before parsing, what is not a safe workbook."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except PermissionError:
+        raise InputError(f"{path}: permission denied; make the file readable (chmod u+r) or copy it somewhere readable") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a workbook; give the workbook file, or a folder holding studies.csv and measurements.csv") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot open the file ({exc.strerror}); check the path and its permissions") from None
+    if not head:
+        raise InputError(f"{path}: the file is empty (0 bytes); save the workbook again from Excel or LibreOffice")
+    if head == OLE2_MAGIC:
+        if path.suffix.lower() == ".xls":
+            raise InputError(f"{path}: legacy .xls workbook; open it in Excel or LibreOffice and save as .xlsx")
+        raise InputError(
+            f"{path}: password-protected (encrypted) or legacy .xls workbook; remove the password "
+            "(File > Info > Protect Workbook) or save as .xlsx, then check again"
+        )
+    if head.startswith(EMPTY_ZIP_MAGIC):
+        raise InputError(f"{path}: an empty zip, not a workbook; save the workbook again from Excel or LibreOffice")
+    if not head.startswith(ZIP_MAGIC):
+        raise InputError(
+            f"{path}: not an .xlsx/.ods file (it is not a zip container; was it renamed from .csv or .xls?); "
+            "save it as .xlsx from Excel or LibreOffice"
+        )
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        raise InputError(f"{path}: {BROKEN}") from None
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise InputError(f"{path}: the workbook is encrypted; remove the password and save as .xlsx")
+    limit = max_inflated_mb * 1024 * 1024
+    total = sum(info.file_size for info in infos)
+    if total > limit:
+        raise InputError(
+            f"{path}: the workbook would inflate to {total / 2**20:,.0f} MB, over the limit of "
+            f"{max_inflated_mb:g} MB (a zip bomb, or a very large file); raise [limits] max_inflated_mb in ectqa.toml if it is genuine"
+        )
+
+
+def column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def measure_sheet(path: Path, zf: zipfile.ZipFile, part: str, sheet: str, max_rows: int) -> None:
+    """Stream one sheet's XML: refuse a DOCTYPE, more rows than `max_rows`, or a sparse used
+    range that would make the parser build a huge grid."""
+    rows = cells = max_row = max_col = 0
+    tail = b""
+    first = True
+    try:
+        with zf.open(part) as fh:
+            while True:
+                chunk = fh.read(CHUNK)
+                if not chunk:
+                    break
+                data = tail + chunk
+                if first:
+                    first = False
+                    if _DOCTYPE.search(data[:65536]):
+                        raise _doctype(path, part)
+                # tags cut by the chunk boundary are finished in the next round
+                cut = data.rfind(b"<")
+                if cut < 0 or len(data) - cut > 4096:
+                    cut = len(data)
+                body, tail = data[:cut], data[cut:]
+                for tag in _ROW_TAG.findall(body):
+                    rows += 1
+                    r = _ROW_R.search(tag)
+                    row = int(r.group(1)) if r else rows
+                    max_row = max(max_row, row, rows)
+                for letters, row in _CELL_REF.findall(body):
+                    max_col = max(max_col, column_number(letters))
+                    max_row = max(max_row, int(row))
+                cells += len(_CELL_TAG.findall(body))
+                if max_row > max_rows:
+                    raise InputError(
+                        f"{path}: sheet '{sheet}' has more than {max_rows:,} rows, the limit; "
+                        "raise [limits] max_rows in ectqa.toml if it is genuine, or delete the rows below the table"
+                    )
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
+        raise InputError(f"{path}: {BROKEN}") from None
+    except KeyError:
+        return
+    dense = max_row * max(max_col, 1)
+    if dense > DENSE_CELLS and dense > DENSE_FACTOR * max(cells, 1):
+        from ..findings import column_letter
+
+        raise InputError(
+            f"{path}: sheet '{sheet}' spans A1:{column_letter(max(max_col, 1) - 1)}{max_row} but holds only "
+            f"{cells:,} cells (a stray cell far from the table?); delete the rows and columns outside the table and save"
+        )
+
+
+def check_xml_heads(path: Path, zf: zipfile.ZipFile, parts: list[str]) -> None:
+    """Refuse XML parts that declare entities (read only their first 64 KB)."""
+    for part in parts:
+        try:
+            with zf.open(part) as fh:
+                head = fh.read(65536)
+        except KeyError:
+            continue
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
+            raise InputError(f"{path}: {BROKEN}") from None
+        if _DOCTYPE.search(head):
+            raise _doctype(path, part)
+
+
+def _doctype(path: Path, part: str) -> InputError:
+    return InputError(
+        f"{path}: the part {part} declares XML entities (a DOCTYPE), which spreadsheet programs never write "
+        "(a crafted file?); it was not read -- save the workbook again from Excel or LibreOffice"
+    )
