@@ -61,8 +61,10 @@ def one_column(columns: Any) -> Any:
 def series_first_rows(ctx: Context) -> pd.Series:
     """Per series, the label of its first row among every measurement row: where a series-level
     finding points, the same row for every rule."""
-    every = coverage_rows(ctx)
-    return every.assign(_row=every.index).groupby(list(SERIES))["_row"].min()
+    if ctx._series_first_rows is None:
+        every = coverage_rows(ctx)
+        ctx._series_first_rows = every.assign(_row=every.index).groupby(list(SERIES))["_row"].min()
+    return ctx._series_first_rows
 
 
 def series_table(ctx: Context, m: pd.DataFrame, **aggregates: Any) -> pd.DataFrame:

@@ -52,6 +52,8 @@ class Context:
     all_measurements: pd.DataFrame | None = None  # every row, for coverage rules
     raw: dict[str, pd.DataFrame] = field(default_factory=dict)  # text as read (precision)
     decimals: Any = None  # callable(table, column) -> int array of reported decimals (-1 unknown)
+    _unit_factors: dict[str, float] | None = field(default=None, repr=False)
+    _series_first_rows: pd.Series | None = field(default=None, repr=False)
 
     def outcome_class(self, outcomes: pd.Series) -> pd.Series:
         return outcomes.map(self.dictionary.outcome_class)
@@ -65,18 +67,16 @@ class Context:
 
     def to_common(self, m: pd.DataFrame, values: pd.Series) -> pd.Series:
         """Values converted to the outcome class's common unit (NaN where not convertible)."""
-        classes = self.outcome_class(m["outcome"])
-        factor = pd.Series(np.nan, index=m.index)
-        for cls, spec in self.dictionary.to_common.items():
-            if cls == "cortisol":
-                continue
-            sel = classes.eq(cls)
-            if sel.any():
-                factor[sel] = m.loc[sel, "unit"].map(spec["factors"])
-        cortisol = m["outcome"].eq("cortisol")
-        if cortisol.any():
-            factor[cortisol] = m.loc[cortisol, "unit"].map(self.dictionary.to_common["cortisol"]["factors"])
-        return values.astype("float64") * factor.astype("float64")
+        if self._unit_factors is None:
+            self._unit_factors = {
+                f"{cls}|{unit}": factor
+                for cls, spec in self.dictionary.to_common.items()
+                for unit, factor in spec["factors"].items()
+            }
+        # cortisol has its own conversions; every other outcome its class's
+        cls = self.outcome_class(m["outcome"]).where(m["outcome"].ne("cortisol"), "cortisol")
+        key = cls.fillna("").astype(str) + "|" + m["unit"].fillna("").astype(str)
+        return values.astype("float64") * key.map(self._unit_factors).astype("float64")
 
     def centre(self, m: pd.DataFrame) -> pd.Series:
         """`mean`, else `median`."""

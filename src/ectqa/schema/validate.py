@@ -43,7 +43,11 @@ def validate(dataset: Dataset, dictionary: Dictionary) -> Validation:
         if name == "measurements" and "studies" in dataset.tables:
             other = dataset.tables["studies"].frame
             other_valid = other[valid["studies"]]
-        builder = SchemaBuilder(dictionary, name, other, other_valid, present=set(table.raw.columns))
+        # a column absent from the file is reported once (missing-column); one with no value at
+        # all has nothing for its column checks to find but `required`
+        present = {c for c in table.raw.columns if c in frame and frame[c].notna().any()}
+        present |= {c.name for c in dictionary.tables[name].columns if c.required and c.name in table.raw.columns}
+        builder = SchemaBuilder(dictionary, name, other, other_valid, present=present)
         schema = builder.build()
         failures = None
         if len(frame):
