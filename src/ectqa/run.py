@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -98,6 +97,12 @@ def run_and_report(paths: list[Path], options: Options, *, fmt: str, output: Pat
         from .reports import terminal
 
         terminal.render(report, _console(stderr=False), quiet=quiet, outputs=written)
+    elif written:
+        # the report goes to stdout (json, github, junit): say where the files went on stderr,
+        # so that stdout stays one parsable document
+        for line in written:
+            sys.stderr.write(f"ectqa: wrote {line}\n")
+        sys.stderr.flush()
     if rendered is not None and output is None:
         sys.stdout.write(rendered)
         sys.stdout.flush()
