@@ -72,8 +72,13 @@ def _save(fig: Any, path_stem: str | Path) -> tuple[Path, Path]:
     stem.parent.mkdir(parents=True, exist_ok=True)
     png = stem.parent / (stem.name + ".png")
     svg = stem.parent / (stem.name + ".svg")
-    fig.savefig(png, format="png", dpi=150, metadata={"Software": None})
-    fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    # Written atomically: an existing figure is replaced only by a complete one.
+    from ectqa.outputs import atomic_write
+
+    atomic_write(png, lambda tmp: fig.savefig(tmp, format="png", dpi=150,
+                                              metadata={"Software": None}))
+    atomic_write(svg, lambda tmp: fig.savefig(tmp, format="svg",
+                                              metadata={"Date": None, "Creator": None}))
     return png, svg
 
 
