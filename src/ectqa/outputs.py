@@ -13,6 +13,18 @@ from pathlib import Path
 from .errors import InputError
 
 
+def check_writable(path: Path) -> None:
+    """Fail early, in atomic_write's words, when an output could not be written."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"{path}: the folder {folder} does not exist; create it or choose another output path")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give a file name for the output")
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"{path}: cannot write in {folder} (permission denied); choose another output path")
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Call `write(tmp_path)`, then rename tmp_path over `path`."""
     path = Path(path)

@@ -54,8 +54,12 @@ def _console(stderr: bool = False):
 def run_and_report(paths: list[Path], options: Options, *, fmt: str, output: Path | None, excel: Path | None,
                    annotate: Path | None, robvis: Path | None, colour_blind: bool, baseline: Path | None,
                    quiet: bool) -> int:
-    from .outputs import write_text
+    from .outputs import check_writable, write_text
 
+    # every output's folder is checked before any work, so a bad path leaves nothing half-written
+    for out in (output, excel, annotate, robvis):
+        if out is not None:
+            check_writable(out)
     reports = [run_check(p, options) for p in paths]
     if baseline is not None:
         from .baseline import apply_baseline

@@ -595,7 +595,8 @@ def _table_sheet(ws, heads: list[str], rows: list[list[Any]], st: _Styles, table
 # --------------------------------------------------------------------------- Synthesis
 
 def _synthesis_sheet(ws, synthesis: list[dict[str, Any]], st: _Styles) -> None:
-    extra = [k for row in synthesis for k in row if k not in SYNTHESIS_COLUMNS]
+    # nested lists (sensitivity analyses, per-study effects) belong to the JSON, not to a cell
+    extra = [k for row in synthesis for k, v in row.items() if k not in SYNTHESIS_COLUMNS and not isinstance(v, (list, dict))]
     heads = [*SYNTHESIS_COLUMNS, *dict.fromkeys(extra)]
     rows = [[row.get(k) for k in heads] for row in synthesis]
     _table_sheet(ws, heads, rows, st, "SynthesisTable", wrap={"verdict"}, number_format="0.000")

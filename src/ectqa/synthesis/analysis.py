@@ -382,7 +382,8 @@ def write_figures(synthesis: dict[str, Any], report: Any, directory: Path) -> li
                  f"({res['measure']}{r_text}; {res['verdict']})")
         stem = directory / f"forest_{_slug(res['outcome'])}_{res['contrast']}"
         png, _ = forest_plot(rows, pooled, stem, title,
-                             judgements={s["study_id"]: symbols(s["study_id"]) for s in rows})
+                             judgements={s["study_id"]: symbols(s["study_id"]) for s in rows},
+                             domains=list(DOMAINS))
         written.append(png)
 
     in_synthesis = set(used)

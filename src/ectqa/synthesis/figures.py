@@ -98,6 +98,7 @@ def forest_plot(
     path_stem: str | Path,
     title: str,
     judgements: Mapping[str, str] | None = None,
+    domains: Sequence[str] | None = None,
 ) -> tuple[Path, Path]:
     """Forest plot of the studies and the random-effects summary; writes PNG and SVG.
 
@@ -106,8 +107,8 @@ def forest_plot(
     95% CIs; the pooled estimate is a diamond (its 95% CI) with the 95% prediction interval as a
     line through it. ``judgements`` maps study_id to a robvis symbol string, one symbol per
     domain separated by spaces (e.g. ``"+ - x ?"``), drawn as coloured circles right of the
-    study; a row may instead carry its string under the key ``"judgements"``. Returns the PNG
-    and SVG paths.
+    study; a row may instead carry its string under the key ``"judgements"``. ``domains`` names
+    the circles' columns in a caption (D1: ..., D2: ...). Returns the PNG and SVG paths.
     """
     import matplotlib
     from matplotlib.figure import Figure
@@ -222,6 +223,9 @@ def forest_plot(
                                 markeredgewidth=0.6)
                     ax_rob.text(j + 0.75, y, symbol, ha="center", va="center_baseline",
                                 fontsize=7, fontweight="bold", color=_SYMBOL_COLOUR[key])
+        if n_domains and domains:
+            caption = "   ".join(f"D{j + 1}: {_domain_label(d)}" for j, d in enumerate(domains[:n_domains]))
+            fig.text(0.02, 0.12 / height, caption, fontsize=7, va="bottom")
         fig.subplots_adjust(left=0.02, right=0.98, top=1 - 0.45 / height, bottom=0.75 / height)
         return _save(fig, path_stem)
 
