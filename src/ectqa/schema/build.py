@@ -13,7 +13,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
+
+from .engine import pandera
+
+pa = pandera()
 
 from ..dictionary import Column, Dictionary
 

@@ -20,9 +20,7 @@ class Validation:
 
 
 def validate(dataset: Dataset, dictionary: Dictionary) -> Validation:
-    import pandera.pandas as pa
-
-    from .build import SchemaBuilder
+    from .build import SchemaBuilder, pa
 
     findings: list[Finding] = list(dataset.read_findings)
     valid: dict[str, np.ndarray] = {}
