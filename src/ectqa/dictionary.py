@@ -64,6 +64,7 @@ class Table:
     name: str
     key: tuple[str, ...]
     columns: tuple[Column, ...]
+    orderings: tuple[tuple[str, str], ...] = ()  # a <= b within a row
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -170,7 +171,8 @@ def load() -> Dictionary:
             if spec.get("max") == "current_year":
                 spec["max"] = this_year
             columns.append(Column(table=table, position=pos, **spec))
-        tables[table] = Table(table, tuple(raw["key"]), tuple(columns))
+        orderings = tuple((a, b) for a, b in raw.get("orderings", ()))
+        tables[table] = Table(table, tuple(raw["key"]), tuple(columns), orderings)
 
     vocab_raw = _read("vocabularies.toml")
     missing = vocab_raw.pop("missing")

@@ -209,10 +209,7 @@ class SchemaBuilder:
 
     def _measurement_checks(self) -> list[pa.Check]:
         checks = []
-        order = [("min", "q1"), ("q1", "median"), ("median", "q3"), ("q3", "max"), ("min", "median"),
-                 ("median", "max"), ("min", "max"), ("min", "mean"), ("mean", "max"),
-                 ("ci_lower", "mean"), ("mean", "ci_upper"), ("ci_lower", "ci_upper")]
-        for a, b in order:
+        for a, b in self.table.orderings:
             def ordered(df: pd.DataFrame, a=a, b=b) -> pd.Series:
                 return ~(df[a] > df[b])
 
