@@ -27,6 +27,14 @@ DOMAIN_SHORT = {
     "measurement": "Measure",
     "reporting": "Report",
 }
+DOMAIN_TINY = {
+    "sample_size": "Size",
+    "confounding": "Conf",
+    "comparison": "Comp",
+    "timing": "Time",
+    "measurement": "Meas",
+    "reporting": "Rep",
+}
 MAX_CELLS_PER_RULE = 8
 MAX_FLAGS_PER_STUDY = 3
 
@@ -103,9 +111,10 @@ def _matrix(report, console, Table, Text) -> None:
     console.print()
     table = Table(title="Risk of bias by domain", title_justify="left", show_lines=False, pad_edge=False)
     table.add_column("Study", no_wrap=True)
+    labels = DOMAIN_SHORT if console.width >= 96 else DOMAIN_TINY  # narrow terminals: short heads
     for d in DOMAINS:
-        table.add_column(DOMAIN_SHORT[d], justify="center")
-    table.add_column("Overall", justify="center")
+        table.add_column(labels[d], justify="center", no_wrap=True)
+    table.add_column("Overall" if console.width >= 96 else "All", justify="center", no_wrap=True)
     limit = 60
     for q in report.quality[:limit]:
         cells = [_judgement_cell(q["domains"][d], Text) for d in DOMAINS]
@@ -120,6 +129,8 @@ def _matrix(report, console, Table, Text) -> None:
         legend.append(f" {SYMBOL[j]} ", style=STYLE[j])
         legend.append(f" {LABEL[j]}   ")
     console.print(legend)
+    if console.width < 96:
+        console.print("[dim]" + " · ".join(f"{DOMAIN_TINY[d]} = {d.replace('_', ' ')}" for d in DOMAINS) + "[/]")
     if any(q.get("overrides") for q in report.quality):
         console.print("[dim]* a reviewer's override replaces a computed judgement (see --format json)[/]")
 
