@@ -182,15 +182,14 @@ def assess(dataset, validation, rules, params, config) -> tuple[list[Finding], l
 
     # which studies, and which domains could be assessed for each
     if studies_all is not None:
-        study_ids = [s for s in studies_all["study_id"].tolist() if isinstance(s, str)]
-        study_ids = list(dict.fromkeys(study_ids))
-        valid_studies = set(studies_ok["study_id"].dropna())
+        study_ids = [s for s in studies_all["study_id"].dropna().unique().tolist() if isinstance(s, str)]
+        valid_studies = set(studies_ok["study_id"].dropna().unique().tolist())
     else:
-        study_ids = list(dict.fromkeys(s for s in meas_all["study_id"].tolist() if isinstance(s, str)))
+        study_ids = [s for s in meas_all["study_id"].dropna().unique().tolist() if isinstance(s, str)]
         valid_studies = set()
     if meas_all is not None:
-        all_meas_ids = set(meas_all["study_id"].dropna())
-        valid_meas_ids = set(meas_ok["study_id"].dropna())
+        all_meas_ids = set(meas_all["study_id"].dropna().unique().tolist())
+        valid_meas_ids = set(meas_ok["study_id"].dropna().unique().tolist())
     else:
         all_meas_ids, valid_meas_ids = set(), set()
     assessable: dict[str, set[str]] = {}
@@ -224,35 +223,41 @@ def _explicit_severity(rules, rule_id: str) -> bool:
 
 
 def _decimals_lookup(dataset):
-    """callable(table, column) -> reported decimals per row position (-1 unknown)."""
-    cache: dict[tuple[str, str], Any] = {}
+    """callable(table, column, index=None) -> reported decimals (-1 unknown) per row position:
+    the text a CSV cell holds, else the workbook cell's number format, else the number itself.
+    Worked out only for the rows asked for (a call per value), and remembered."""
+    import numpy as np
 
-    def decimals(table: str, column: str):
+    cache: dict[tuple[str, str], Any] = {}
+    NOT_YET = -2
+
+    def decimals(table: str, column: str, index=None):
+        from .forensics.precision import decimals_of_float, decimals_of_text
+
+        t = dataset.tables[table]
+        n = len(t.raw)
         key = (table, column)
         if key not in cache:
-            import numpy as np
-
-            from .forensics.precision import decimals_of_float, decimals_of_text
-
-            t = dataset.tables[table]
-            n = len(t.raw)
-            if column not in t.raw.columns:
-                cache[key] = np.full(n, -1, dtype=np.int64)
-            else:
-                raw = t.raw[column]
-                is_text = raw.map(type, na_action="ignore").eq(str).to_numpy()
-                out = np.full(n, -1, dtype=np.int64)
-                if is_text.any():
-                    out[is_text] = decimals_of_text(raw.to_numpy(dtype=object)[is_text])
-                fmt = t.number_formats.get(column)
-                if fmt is not None:
-                    use = (~is_text) & (fmt >= 0)
-                    out[use] = fmt[use]
-                rest = (~is_text) & (out < 0) & raw.notna().to_numpy()
-                if rest.any():
-                    out[rest] = decimals_of_float(t.frame[column].to_numpy()[rest])
-                cache[key] = out
-        return cache[key]
+            cache[key] = np.full(n, NOT_YET if column in t.raw.columns else -1, dtype=np.int64)
+        out = cache[key]
+        wanted = np.arange(n) if index is None else np.asarray(index, dtype=np.int64)
+        todo = wanted[out[wanted] == NOT_YET]
+        if len(todo):
+            raw = t.raw[column].to_numpy(dtype=object)[todo]
+            is_text = np.fromiter((isinstance(v, str) for v in raw), dtype=bool, count=len(raw))
+            result = np.full(len(todo), -1, dtype=np.int64)
+            if is_text.any():
+                result[is_text] = decimals_of_text(raw[is_text])
+            fmt = t.number_formats.get(column)
+            if fmt is not None:
+                use = (~is_text) & (fmt[todo] >= 0)
+                result[use] = fmt[todo][use]
+            present = np.fromiter((v is not None for v in raw), dtype=bool, count=len(raw))
+            rest = (~is_text) & (result < 0) & present
+            if rest.any():
+                result[rest] = decimals_of_float(t.frame[column].to_numpy()[todo][rest])
+            out[todo] = result
+        return out if index is None else out[wanted]
 
     return decimals
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv as _csv
 import io
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -243,7 +244,8 @@ def read_table(path: Path, table: str, config: Config, dataset: Dataset) -> Tabl
     raw.columns = [name for _, name in selected]
     raw = raw.reset_index(drop=True)
     if len(raw):
-        raw = pd.DataFrame({c: raw[c].str.strip().replace("", None) for c in raw.columns}, dtype=object)
+        padded = _PADDED.search(text) is not None
+        raw = pd.DataFrame({c: _trimmed(raw[c], padded) for c in raw.columns}, dtype=object)
     td = TableData(
         name=table,
         raw=raw,
@@ -264,6 +266,18 @@ def _cells(line: str, sep: str) -> list[str]:
         return next(_csv.reader([line], delimiter=sep), [])
     except _csv.Error:
         return line.split(sep)
+
+
+def _trimmed(column: pd.Series, padded: bool) -> pd.Series:
+    """Cells trimmed (only when the file has padded cells: trimming costs a call per cell), and
+    empty ones missing."""
+    if padded:
+        column = column.str.strip()
+    return column.where(column.ne(""), None)
+
+
+# a blank or tab next to a separator, a quote or a line end: some cell is padded
+_PADDED = re.compile(r'(?:^|[,;\t\n"])[ \t]|[ \t](?:$|[,;\t\r\n"])', re.M)
 
 
 def _ragged(path: Path, table: str, line: int, cells: int, width: int) -> Finding:

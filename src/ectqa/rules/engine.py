@@ -61,8 +61,10 @@ class Context:
     def ect_rows(self, m: pd.DataFrame) -> pd.Series:
         """The ECT group: rows of group `ect`; where a study has none, its responder rows."""
         is_ect = m["group"].eq("ect")
-        studies_with_ect = set(m.loc[is_ect, "study_id"])
         responders = m["group"].isin(("ect_responders", "ect_nonresponders"))
+        if not responders.any():
+            return is_ect
+        studies_with_ect = m.loc[is_ect, "study_id"].unique()
         return is_ect | (responders & ~m["study_id"].isin(studies_with_ect))
 
     def to_common(self, m: pd.DataFrame, values: pd.Series) -> pd.Series:
@@ -178,7 +180,9 @@ def _to_findings(r: Rule, hits: Hits, ctx: Context, dataset: Dataset) -> list[Fi
                 study_id=_clean(study_ids[i]),
                 outcome=_clean(outcomes[i]),
                 value=values[i],
-                extra={k: v[i] if isinstance(v, (list, np.ndarray)) else v for k, v in hits.extra.items()},
+                extra={k: v[i] if isinstance(v, (list, np.ndarray)) else v for k, v in hits.extra.items()}
+                if hits.extra
+                else {},
             )
         )
     return out

@@ -27,7 +27,7 @@ STATISTIC_FROM_TEST = {"paired_t": "t", "t": "t", "anova": "F", "rm_anova": "F",
 
 
 def _dec(ctx: Context, table: str, column: str, index) -> np.ndarray:
-    return ctx.decimals(table, column)[np.asarray(index, dtype=np.int64)]
+    return ctx.decimals(table, column, index)
 
 
 def _g(x: float, d: int | None = None) -> str:

@@ -57,8 +57,10 @@ def coerce_table(table: TableData, dictionary: Dictionary) -> tuple[pd.DataFrame
         issues.extend(found)
     # the outcome synonyms hsCRP / hs-CRP also set an empty row assay (dictionary)
     if table.name == "measurements" and "outcome" in raw.columns and dictionary.assay_from_synonym:
-        written = raw["outcome"].map(lambda v: v.strip() if isinstance(v, str) else v)
-        assay_from = written.map(dictionary.assay_from_synonym)
+        assay_from = raw["outcome"].map(
+            {u: dictionary.assay_from_synonym[u.strip()] for u in raw["outcome"].dropna().unique()
+             if isinstance(u, str) and u.strip() in dictionary.assay_from_synonym}
+        )
         fill = assay_from.notna().to_numpy() & pd.isna(typed["assay"])
         if fill.any():
             typed["assay"] = np.where(fill, assay_from.to_numpy(dtype=object), typed["assay"])
@@ -72,7 +74,10 @@ def _is_missing(series: pd.Series, tokens: frozenset[str]) -> np.ndarray:
 
 def _text(series: pd.Series, tokens: frozenset[str]) -> tuple[np.ndarray, list[CellIssue]]:
     missing = _is_missing(series, tokens)
-    as_text = series.map(_to_text, na_action="ignore")
+    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+        as_text = series.str.strip()
+    else:  # numbers typed into a text column (a study_id 2003 read as 2003.0)
+        as_text = series.map(_to_text, na_action="ignore")
     values = as_text.to_numpy(dtype=object).copy()
     values[missing] = None
     return values, []
@@ -86,22 +91,41 @@ def _to_text(v: Any) -> Any:
     return str(v)
 
 
+# cells of these kinds are numbers or numeric text throughout: pd.to_numeric reads them in C
+_PLAIN_KINDS = frozenset(("floating", "integer", "mixed-integer-float", "decimal", "string", "empty"))
+
+
 def _numbers(series: pd.Series, col: Column, tokens: frozenset[str], decimal_comma: bool) -> tuple[np.ndarray, list[CellIssue]]:
     missing = _is_missing(series, tokens)
-    kinds = series.map(type, na_action="ignore")
-    is_str = kinds.eq(str).to_numpy()
-    prepared = series
-    if is_str.any():
-        text = series.where(is_str)
-        if decimal_comma:
-            text = text.str.replace(",", ".", regex=False)
-        text = text.str.replace("\u2212", "-", regex=False)  # a typographic minus
-        prepared = series.where(~is_str, text)
-    numbers = pd.to_numeric(prepared.where(~missing), errors="coerce")
-    bad_kind = kinds.isin((bool, _dt.datetime, _dt.date, _dt.time, _dt.timedelta)).to_numpy()
-    values = numbers.to_numpy(dtype="float64", na_value=np.nan).copy()
-    values[bad_kind] = np.nan
-    failed = (~missing) & (np.isnan(values) | bad_kind)
+    kind = pd.api.types.infer_dtype(series, skipna=True)
+    if kind in _PLAIN_KINDS:
+        numbers = pd.to_numeric(series.where(~missing), errors="coerce")
+        values = numbers.to_numpy(dtype="float64", na_value=np.nan).copy()
+        failed = (~missing) & np.isnan(values)
+        if failed.any() and kind == "string":
+            # second chance, for the few cells that failed: a decimal comma, a typographic minus
+            idx = np.flatnonzero(failed)
+            text = series.iloc[idx].str.replace("\u2212", "-", regex=False)
+            if decimal_comma:
+                text = text.str.replace(",", ".", regex=False)
+            values[idx] = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+            failed = (~missing) & np.isnan(values)
+    else:
+        # mixed cells (a workbook column with text, dates or TRUE/FALSE among numbers)
+        kinds = series.map(type, na_action="ignore")
+        is_str = kinds.eq(str).to_numpy()
+        prepared = series
+        if is_str.any():
+            text = series.where(is_str)
+            if decimal_comma:
+                text = text.str.replace(",", ".", regex=False)
+            text = text.str.replace("\u2212", "-", regex=False)  # a typographic minus
+            prepared = series.where(~is_str, text)
+        numbers = pd.to_numeric(prepared.where(~missing), errors="coerce")
+        bad_kind = kinds.isin((bool, _dt.datetime, _dt.date, _dt.time, _dt.timedelta)).to_numpy()
+        values = numbers.to_numpy(dtype="float64", na_value=np.nan).copy()
+        values[bad_kind] = np.nan
+        failed = (~missing) & (np.isnan(values) | bad_kind)
     # a finite number is required: inf is a type error too
     failed |= (~missing) & np.isinf(values)
     issues: list[CellIssue] = []
