@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from typing import Any
 
 SEVERITIES = ("error", "warning", "info")
@@ -87,6 +88,7 @@ class Finding:
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 
 
+@lru_cache(maxsize=256)
 def dataset_of(file: str | None) -> str:
     """The dataset a file belongs to: a workbook is its own; a table CSV belongs to its folder."""
     if not file:
