@@ -54,6 +54,7 @@ class Context:
     decimals: Any = None  # callable(table, column) -> int array of reported decimals (-1 unknown)
     _unit_factors: dict[str, float] | None = field(default=None, repr=False)
     _series_first_rows: pd.Series | None = field(default=None, repr=False)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)  # work rules share, once per check
 
     def outcome_class(self, outcomes: pd.Series) -> pd.Series:
         return outcomes.map(self.dictionary.outcome_class)

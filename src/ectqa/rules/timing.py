@@ -17,44 +17,42 @@ from .registry import rule
 # ---------------------------------------------------------------- rules
 
 
-@rule("missing-baseline", needs=("measurements",))
-def missing_baseline(ctx: Context, p: dict[str, Any]) -> Hits | None:
-    """ECT group: a series with later timepoints but no baseline."""
-    m = coverage_rows(ctx)
-    m = m[ctx.ect_rows(m)]
-    t = series_table(
-        ctx,
-        m.assign(_base=m["timepoint"].eq("baseline"), _later=m["timepoint"].isin(LATER)),
-        base=("_base", "any"),
-        later=("_later", "any"),
-    )
-    t = t[t["later"] & ~t["base"] & readable_series(ctx, t.index)]
+def _timepoint_coverage(ctx: Context) -> pd.DataFrame:
+    """Per ECT-group series: whether it has a baseline and a later row (readable series only).
+    Shared by missing-baseline and missing-post-course, computed once per check."""
+    if "timepoint_coverage" not in ctx.cache:
+        m = coverage_rows(ctx)
+        m = m[ctx.ect_rows(m)]
+        t = series_table(
+            ctx,
+            m.assign(_base=m["timepoint"].eq("baseline"), _later=m["timepoint"].isin(LATER)),
+            base=("_base", "any"),
+            later=("_later", "any"),
+        )
+        ctx.cache["timepoint_coverage"] = t[readable_series(ctx, t.index)]
+    return ctx.cache["timepoint_coverage"]
+
+
+def _series_hits(t: pd.DataFrame, text: str) -> Hits | None:
     if t.empty:
         return None
     outcome = t.index.get_level_values("outcome").to_series(index=t.index)
     group = t.index.get_level_values("group").to_series(index=t.index)
-    message = outcome + " (" + group + "): measured after ECT began but no baseline row"
-    return Hits("measurements", t["_row"].to_numpy(), "timepoint", message.to_numpy())
+    return Hits("measurements", t["_row"].to_numpy(), "timepoint", (outcome + " (" + group + "): " + text).to_numpy())
+
+
+@rule("missing-baseline", needs=("measurements",))
+def missing_baseline(ctx: Context, p: dict[str, Any]) -> Hits | None:
+    """ECT group: a series with later timepoints but no baseline."""
+    t = _timepoint_coverage(ctx)
+    return _series_hits(t[t["later"] & ~t["base"]], "measured after ECT began but no baseline row")
 
 
 @rule("missing-post-course", needs=("measurements",))
 def missing_post_course(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """ECT group: a baseline but no acute, during_course, end_of_course or follow_up row."""
-    m = coverage_rows(ctx)
-    m = m[ctx.ect_rows(m)]
-    t = series_table(
-        ctx,
-        m.assign(_base=m["timepoint"].eq("baseline"), _later=m["timepoint"].isin(LATER)),
-        base=("_base", "any"),
-        later=("_later", "any"),
-    )
-    t = t[t["base"] & ~t["later"] & readable_series(ctx, t.index)]
-    if t.empty:
-        return None
-    outcome = t.index.get_level_values("outcome").to_series(index=t.index)
-    group = t.index.get_level_values("group").to_series(index=t.index)
-    message = outcome + " (" + group + "): baseline only, no row after ECT began"
-    return Hits("measurements", t["_row"].to_numpy(), "timepoint", message.to_numpy())
+    t = _timepoint_coverage(ctx)
+    return _series_hits(t[t["base"] & ~t["later"]], "baseline only, no row after ECT began")
 
 
 @rule("sparse-acute-window", needs=("measurements",))
