@@ -158,7 +158,7 @@ def _flags(report, console) -> None:
             console.print("[dim]and more studies - see --format json[/]")
             break
         items.sort(key=lambda f: (-JUDGEMENT_RANK.get(f.impact or "low", 0), -SEVERITY_RANK[f.severity], f.rule))
-        console.print(f"[bold]{q['study_id']}[/] [dim]({len(items)} flags)[/]")
+        console.print(f"[bold]{q['study_id']}[/] [dim]({len(items)} flag{'' if len(items) == 1 else 's'})[/]")
         for f in items[:MAX_FLAGS_PER_STUDY]:
             impact = f" [{STYLE[f.impact]}] {SYMBOL[f.impact]} [/]" if f.impact else "    "
             waived = f" [dim](waived: {_escape(f.waiver_reason or '')})[/]" if f.waived else ""
