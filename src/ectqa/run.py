@@ -45,6 +45,27 @@ class Combined:
         return max(r.exit_code for r in self.reports)
 
 
+LONG_WORK_BYTES = 5 * 2**20  # inputs this large take seconds: show that work is going on
+
+
+def _input_size(path: Path) -> int:
+    try:
+        if path.is_dir():
+            return sum(p.stat().st_size for p in path.iterdir() if p.is_file())
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _with_progress(path: Path, options: Options, quiet: bool) -> Report:
+    """A spinner on stderr while a large input is checked; only on a terminal."""
+    console = _console(stderr=True)
+    if quiet or not console.is_terminal or _input_size(path) < LONG_WORK_BYTES:
+        return run_check(path, options)
+    with console.status(f"checking {path} ...", spinner="dots"):
+        return run_check(path, options)
+
+
 def _console(stderr: bool = False):
     from rich.console import Console
 
@@ -60,7 +81,7 @@ def run_and_report(paths: list[Path], options: Options, *, fmt: str, output: Pat
     for out in (output, excel, annotate, robvis):
         if out is not None:
             check_writable(out)
-    reports = [run_check(p, options) for p in paths]
+    reports = [_with_progress(p, options, quiet) for p in paths]
     if baseline is not None:
         from .baseline import apply_baseline
 
