@@ -70,7 +70,7 @@ def _read_section(report, console) -> None:
         parts.append(f"{name}: {len(t):,} rows ({where})")
     console.print("Read " + "; ".join(parts))
     studies = len(report.quality)
-    console.print(f"{studies} studies · config: {report.config.source}")
+    console.print(f"{studies:,} studies · config: {report.config.source}")
     if ds.only_table:
         console.print(f"[dim]only the {ds.only_table} table was checked; checks that need the other table were skipped[/]")
 
