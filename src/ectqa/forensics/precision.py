@@ -99,7 +99,14 @@ def decimals_of_text(texts) -> np.ndarray:
     input's shape.
     """
     arr = np.asarray(texts, dtype=object)
-    out = [_decimals_of_one_text(text) for text in arr.ravel().tolist()]
+    flat = arr.ravel()
+    if flat.size > 64 and set(map(type, flat)) == {str}:
+        # reported numbers repeat: each distinct text once
+        distinct, inverse = np.unique(flat, return_inverse=True)
+        if len(distinct) < flat.size:
+            found = np.array([_decimals_of_one_text(text) for text in distinct.tolist()], dtype=np.int64)
+            return found[inverse.ravel()].reshape(arr.shape)
+    out = [_decimals_of_one_text(text) for text in flat.tolist()]
     return np.array(out, dtype=np.int64).reshape(arr.shape)
 
 
@@ -141,7 +148,15 @@ def decimals_of_float(values) -> np.ndarray:
     Returns an int array of the input's shape.
     """
     arr = as_float(values)
-    out = [_decimals_of_one_float(value) for value in arr.ravel().tolist()]
+    flat = arr.ravel()
+    if flat.size > 64:
+        # reported numbers repeat: each distinct value once (equal floats have one repr, and
+        # -0.0 and 0.0 both show no decimals)
+        distinct, inverse = np.unique(flat, return_inverse=True)
+        if len(distinct) < flat.size:
+            found = np.array([_decimals_of_one_float(value) for value in distinct.tolist()], dtype=np.int64)
+            return found[inverse.ravel()].reshape(arr.shape)
+    out = [_decimals_of_one_float(value) for value in flat.tolist()]
     return np.array(out, dtype=np.int64).reshape(arr.shape)
 
 

@@ -95,12 +95,26 @@ def column_number(letters: bytes) -> int:
     return n
 
 
-def measure_sheet(path: Path, zf: zipfile.ZipFile, part: str, sheet: str, max_rows: int) -> None:
+# byte strings whose presence the side-scan (xlsx_scan) needs to know: hidden rows or columns,
+# formulas, error cells, cell styles; where none occurs, it need not inflate the sheet again
+SCAN_MARKERS = (b"hidden=", b"<f", b't="e"', b's="')
+# a style attribute (`s="12"`), not the end of `xmlns="` or `spans="`
+_STYLE_ATTR = re.compile(rb's="(?<=\Ws=")\d')
+
+
+def _has(marker: bytes, body: bytes) -> bool:
+    return _STYLE_ATTR.search(body) is not None if marker == b's="' else marker in body
+
+
+def measure_sheet(path: Path, zf: zipfile.ZipFile, part: str, sheet: str, max_rows: int) -> frozenset[bytes] | None:
     """Stream one sheet's XML: refuse a DOCTYPE, more rows than `max_rows`, or a sparse used
-    range that would make the parser build a huge grid."""
+    range that would make the parser build a huge grid.
+
+    Returns which of SCAN_MARKERS occur in the sheet (None: not known, the part is absent)."""
     rows = cells = max_row = max_col = 0
     tail = b""
     first = True
+    seen: set[bytes] = set()
     try:
         with zf.open(part) as fh:
             while True:
@@ -116,7 +130,9 @@ def measure_sheet(path: Path, zf: zipfile.ZipFile, part: str, sheet: str, max_ro
                 cut = data.rfind(b"<")
                 if cut < 0 or len(data) - cut > 4096:
                     cut = len(data)
+                    seen.update(SCAN_MARKERS)  # a tag may be cut here: assume everything
                 body, tail = data[:cut], data[cut:]
+                seen.update(m for m in SCAN_MARKERS if m not in seen and _has(m, body))
                 # byte counts and one regex per distinct thing: this runs over every cell
                 rows += body.count(b"<row ") + body.count(b"<row>")
                 numbers = _ROW_NUMBER.findall(body)
@@ -135,7 +151,8 @@ def measure_sheet(path: Path, zf: zipfile.ZipFile, part: str, sheet: str, max_ro
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
         raise InputError(f"{path}: {BROKEN}") from None
     except KeyError:
-        return
+        return None
+    seen.update(m for m in SCAN_MARKERS if _has(m, tail))
     dense = max_row * max(max_col, 1)
     if dense > DENSE_CELLS and dense > DENSE_FACTOR * max(cells, 1):
         from ..findings import column_letter
@@ -144,6 +161,7 @@ def measure_sheet(path: Path, zf: zipfile.ZipFile, part: str, sheet: str, max_ro
             f"{path}: sheet '{sheet}' spans A1:{column_letter(max(max_col, 1) - 1)}{max_row} but holds only "
             f"{cells:,} cells (a stray cell far from the table?); delete the rows and columns outside the table and save"
         )
+    return frozenset(seen)
 
 
 def check_xml_heads(path: Path, zf: zipfile.ZipFile, parts: list[str]) -> None:

@@ -213,12 +213,17 @@ def read_table(path: Path, table: str, config: Config, dataset: Dataset) -> Tabl
         header = [str(c) for c in fast.iloc[0].tolist()]
         body_frame = fast.iloc[1:]
         starts_all = np.arange(2, len(fast) + 1, dtype=np.int64)
-        blank = (body_frame == "").all(axis=1).to_numpy()
+        empty_all = (body_frame == "").to_numpy()
+        blank = empty_all.all(axis=1)
+        empty_cells = empty_all[~blank]  # reused below: which cells are empty
         body_frame = body_frame[~blank]
         body_starts = starts_all[~blank]
         width = len(header)
     else:
+        empty_cells = None
         records, starts = _parse_records(text, sep, path)
+        if not records:  # nothing but a byte-order mark, or blank lines
+            raise InputError(f"{path}: the file is empty; it needs a header row with the dictionary's columns (see `ectqa template --csv`)")
         header = records[0]
         width = len(header)
         body, body_starts_list = [], []
@@ -245,7 +250,10 @@ def read_table(path: Path, table: str, config: Config, dataset: Dataset) -> Tabl
     raw = raw.reset_index(drop=True)
     if len(raw):
         padded = _PADDED.search(text) is not None
-        raw = pd.DataFrame({c: _trimmed(raw[c], padded) for c in raw.columns}, dtype=object)
+        raw = pd.DataFrame(
+            {name: _trimmed(raw[name], padded, None if empty_cells is None else empty_cells[:, pos]) for pos, name in selected},
+            dtype=object,
+        )
     td = TableData(
         name=table,
         raw=raw,
@@ -268,12 +276,18 @@ def _cells(line: str, sep: str) -> list[str]:
         return line.split(sep)
 
 
-def _trimmed(column: pd.Series, padded: bool) -> pd.Series:
+def _trimmed(column: pd.Series, padded: bool, empty: np.ndarray | None = None) -> pd.Series:
     """Cells trimmed (only when the file has padded cells: trimming costs a call per cell), and
-    empty ones missing."""
+    empty ones missing. `empty`: which cells are "" already known (as read, before trimming)."""
     if padded:
-        column = column.str.strip()
-    return column.where(column.ne(""), None)
+        from ..schema.coerce import needs_strip
+
+        if needs_strip(column.to_numpy(dtype=object)):
+            column = column.str.strip()
+            empty = None  # trimming may have emptied cells
+    if empty is None:
+        return column.where(column.ne(""), None)
+    return column.where(~empty, None)
 
 
 # a blank or tab next to a separator, a quote or a line end: some cell is padded

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import zipfile
+from itertools import compress, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -101,9 +102,10 @@ def read_workbook(path: Path, config: Config, only: str | None = None) -> Datase
                     f'[sheets] {table} = "<sheet name>" in ectqa.toml{mapped}'
                 )
             chosen[table] = sheet
+        markers: dict[str, frozenset[bytes] | None] = {}
         for table, sheet in chosen.items():
             if parts.get(sheet):
-                measure_sheet(path, zf, parts[sheet], sheet, max_rows)
+                markers[parts[sheet]] = measure_sheet(path, zf, parts[sheet], sheet, max_rows)
     for table, sheet in chosen.items():
         data, merged = _sheet_rows(wb, path, sheet, max_rows)
         td = _to_table(data, table, path, sheet, config, dataset, merged)
@@ -122,7 +124,7 @@ def read_workbook(path: Path, config: Config, only: str | None = None) -> Datase
         dataset.tables[table] = td
     from .xlsx_scan import scan_sheets
 
-    scan_sheets(path, dataset, config)
+    scan_sheets(path, dataset, config, markers)
     return dataset
 
 
@@ -140,13 +142,13 @@ def _sheet_rows(wb: Any, path: Path, sheet: str, max_rows: int) -> tuple[list[li
     top, left = int(start[0]), int(start[1])
     if top > max_rows:
         raise _too_many_rows(path, sheet, max_rows)
-    rows: list[list[Any]] = []
+    rows: list[list[Any]]
     # count while reading: a sheet's <dimension> is optional and can lie
     try:
-        for i, row in enumerate(ws.iter_rows()):
-            if i >= max_rows + 1 + top:
-                raise _too_many_rows(path, sheet, max_rows)
-            rows.append(row)
+        # at most one row past the limit is taken: enough to know it is over
+        rows = list(islice(ws.iter_rows(), max_rows + 2 + top))
+        if len(rows) > max_rows + 1 + top:
+            raise _too_many_rows(path, sheet, max_rows)
     except InputError:
         raise
     except (KeyboardInterrupt, SystemExit, MemoryError):
@@ -210,17 +212,22 @@ def _to_table(rows: list[list[Any]], table: str, path: Path, sheet: str, config:
     match = match_headers(header, table, dictionary, column_map, str(path), sheet)
     dataset.read_findings.extend(match.findings)
     body = rows[1:]
-    keep = [i for i, r in enumerate(body) if not _is_blank(r)]
-    records = [body[i] for i in keep]
-    positions = np.asarray(keep, dtype=np.int64) + 2  # header is row 1
+    # a row with a truthy cell is not blank (tested in C); the others, cell by cell
+    filled = np.fromiter(map(any, body), dtype=bool, count=len(body))
+    for i in np.flatnonzero(~filled).tolist():
+        filled[i] = not _is_blank(body[i])
+    records = body if filled.all() else list(compress(body, filled))
+    positions = np.flatnonzero(filled).astype(np.int64) + 2  # header is row 1
     frame = pd.DataFrame.from_records(records, columns=range(width)) if records else pd.DataFrame(columns=range(width))
+    # columns read as numbers, booleans or dates throughout hold no empty strings
+    may_hold_text = [getattr(d, "kind", "O") not in "biufcmM" for d in frame.dtypes]
     frame = frame.astype(object)
     dataset.read_findings.extend(headerless_columns(frame, header, table, path, sheet, positions))
     selected = [(pos, name) for pos, name in enumerate(match.columns) if name is not None]
     raw = frame[[pos for pos, _ in selected]]
     raw.columns = [name for _, name in selected]
     raw = raw.reset_index(drop=True)
-    raw = _normalise_cells(raw)
+    raw = _normalise_cells(raw, [bool(may_hold_text[pos]) for pos, _ in selected])
     return TableData(
         name=table,
         raw=raw,
@@ -269,9 +276,24 @@ def _header_text(v: Any) -> Any:
     return str(v)
 
 
-def _normalise_cells(raw: pd.DataFrame) -> pd.DataFrame:
-    """Empty strings become missing; everything else stays as the cell held it."""
-    return raw.replace("", None)
+def _normalise_cells(raw: pd.DataFrame, may_hold_text: list[bool] | None = None) -> pd.DataFrame:
+    """Empty strings become missing; everything else stays as the cell held it.
+    `may_hold_text`: per column, False where no cell can be a string (skips the comparison)."""
+    # column by column on numpy arrays (DataFrame.replace is several times slower)
+    arrays = {}
+    for j in range(raw.shape[1]):
+        values = raw.iloc[:, j].to_numpy(dtype=object)
+        if may_hold_text is not None and not may_hold_text[j]:
+            arrays[j] = values
+            continue
+        empty = values == ""
+        if empty.any():
+            values = values.copy()
+            values[empty] = None
+        arrays[j] = values
+    out = pd.DataFrame(arrays, index=raw.index, dtype=object)
+    out.columns = raw.columns
+    return out
 
 
 def excel_date_to_number(v: Any) -> float | None:

@@ -89,7 +89,9 @@ def style_decimals(zf: zipfile.ZipFile) -> list[int | None]:
     return out
 
 
-def scan_sheets(path: Path, dataset: Dataset, config: Config) -> None:
+def scan_sheets(path: Path, dataset: Dataset, config: Config, markers: dict[str, frozenset[bytes] | None] | None = None) -> None:
+    """`markers`: per sheet part, which byte strings the guard's pass over it saw
+    (container.SCAN_MARKERS); a sheet with none of them is not inflated again."""
     if path.suffix.lower() == ".ods":
         return
     import zlib
@@ -102,19 +104,26 @@ def scan_sheets(path: Path, dataset: Dataset, config: Config) -> None:
         return
     try:
         with zf:
-            _scan(zf, dataset)
+            _scan(zf, dataset, markers or {})
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise InputError(
             f"{path}: the workbook is truncated or corrupt ({exc}); save it again or restore a copy"
         ) from None
 
 
-def _scan(zf: zipfile.ZipFile, dataset: Dataset) -> None:
+def _scan(zf: zipfile.ZipFile, dataset: Dataset, markers: dict[str, frozenset[bytes] | None]) -> None:
     parts = sheet_paths(zf)
     decimals_by_style: list[int | None] | None = None
     for table in dataset.tables.values():
         part = parts.get(table.sheet or "")
         if not part:
+            continue
+        seen = markers.get(part)
+        wanted = [c for c in PRECISION_COLUMNS.get(table.name, ()) if c in table.letters]
+        if seen is not None and not seen:
+            # no hidden rows or columns, formulas, error cells or cell styles: nothing to find
+            if wanted:
+                table.number_formats.update({c: np.full(len(table.rows), -1, dtype=np.int64) for c in wanted})
             continue
         try:
             data = zf.read(part)
@@ -123,7 +132,6 @@ def _scan(zf: zipfile.ZipFile, dataset: Dataset) -> None:
         dataset.read_findings.extend(_hidden(data, table))
         if b"<f" in data or b't="e"' in data:
             dataset.read_findings.extend(_formulas_and_errors(data, table))
-        wanted = [c for c in PRECISION_COLUMNS.get(table.name, ()) if c in table.letters]
         if wanted:
             if decimals_by_style is None:
                 try:
@@ -236,9 +244,14 @@ def _formulas_and_errors(data: bytes, table: TableData) -> list[Finding]:
 
 def _number_formats(data: bytes, table: TableData, columns: list[str], style_dec: list[int | None]) -> dict[str, np.ndarray]:
     """Decimals shown by each cell's number format, per column (-1 where unknown)."""
+    out = {c: np.full(len(table.rows), -1, dtype=np.int64) for c in columns}
+    # only styles whose format shows a precision can set anything; a sheet none of whose cells
+    # use one (no `s="k"` for such a k anywhere in its bytes) needs no scan of its cells
+    useful = [i for i, d in enumerate(style_dec) if d is not None]
+    if not any(b's="%d"' % i in data for i in useful):
+        return out
     letters = {table.letters[c]: c for c in columns}
     pattern = re.compile(rb'<c r="(' + b"|".join(l.encode() for l in letters) + rb')(\d+)"([^>]*)>')
-    out = {c: np.full(len(table.rows), -1, dtype=np.int64) for c in columns}
     row_lookup = {int(r): i for i, r in enumerate(table.rows.tolist())}
     for letter, row, rest in pattern.findall(data):
         pos = row_lookup.get(int(row))

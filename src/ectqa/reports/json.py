@@ -28,8 +28,9 @@ def as_dict(report) -> dict[str, Any]:
     return out
 
 
-def _line(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+# one encoder for every line (json.dumps with options builds a new one per call)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+_line = _ENCODER.encode
 
 
 def render(report) -> str:

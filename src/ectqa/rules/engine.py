@@ -60,7 +60,17 @@ class Context:
         return outcomes.map(self.dictionary.outcome_class)
 
     def ect_rows(self, m: pd.DataFrame) -> pd.Series:
-        """The ECT group: rows of group `ect`; where a study has none, its responder rows."""
+        """The ECT group: rows of group `ect`; where a study has none, its responder rows.
+        Worked out once per frame (several rules ask for the same one)."""
+        known = self.cache.setdefault("ect_rows", [])
+        for frame, rows in known:
+            if frame is m:
+                return rows
+        rows = self._ect_rows(m)
+        known.append((m, rows))
+        return rows
+
+    def _ect_rows(self, m: pd.DataFrame) -> pd.Series:
         is_ect = m["group"].eq("ect")
         responders = m["group"].isin(("ect_responders", "ect_nonresponders"))
         if not responders.any():
@@ -146,12 +156,18 @@ def _to_findings(r: Rule, hits: Hits, ctx: Context, dataset: Dataset) -> list[Fi
     index = np.asarray(hits.index)
     n = len(index)
     columns = _broadcast(hits.column, n)
-    raw: list[Any] = [None] * n
-    cells: list[str | None] = [None] * n
-    for column in dict.fromkeys(columns):  # each distinct column once, vectorised within it
-        at = np.flatnonzero(np.asarray(columns, dtype=object) == column)
-        for i, v, c in zip(at, table.raw_values(column, index[at]), table.cells(index[at], column), strict=True):
-            raw[i], cells[i] = v, c
+    distinct = list(dict.fromkeys(columns))
+    if len(distinct) == 1:  # the usual case: one column for every hit
+        raw: list[Any] = table.raw_values(distinct[0], index)
+        cells: list[str | None] = table.cells(index, distinct[0])
+    else:
+        raw = [None] * n
+        cells = [None] * n
+        column_array = np.asarray(columns, dtype=object)
+        for column in distinct:  # each distinct column once, vectorised within it
+            at = np.flatnonzero(column_array == column)
+            for i, v, c in zip(at, table.raw_values(column, index[at]), table.cells(index[at], column), strict=True):
+                raw[i], cells[i] = v, c
     values = raw if isinstance(hits.value, str) and hits.value == "column" else _broadcast(hits.value, n)
     impacts = _broadcast(r.impact if isinstance(hits.impact, str) and hits.impact == "default" else hits.impact, n)
     messages = _broadcast(hits.message, n)
@@ -161,32 +177,38 @@ def _to_findings(r: Rule, hits: Hits, ctx: Context, dataset: Dataset) -> list[Fi
     else:
         outcomes = [None] * n
     rows = table.rows[index].tolist()
+    rule_id, level, domain, file, table_name = r.id, r.level, r.domain, table.file, hits.table
+    severity = r.severity
+    extra = hits.extra
     out = []
-    for i in range(n):
-        impact = str(impacts[i]) if impacts[i] in ("high", "some_concerns", "no_information") else None
+    for i, (impact, message, row, column, cell, study_id, outcome, value) in enumerate(
+        zip(impacts, messages, rows, columns, cells, study_ids, outcomes, values, strict=True)
+    ):
+        impact = str(impact) if impact in _IMPACTS else None
         out.append(
             Finding(
-                rule=r.id,
-                severity=r.severity or ("warning" if impact else "info"),
-                message=str(messages[i]),
+                rule=rule_id,
+                severity=severity or ("warning" if impact else "info"),
+                message=str(message),
                 kind="quality",
-                level=r.level,
-                domain=r.domain,
+                level=level,
+                domain=domain,
                 impact=impact,
-                file=table.file,
-                table=hits.table,
-                row=rows[i],
-                column=columns[i],
-                cell=cells[i],
-                study_id=_clean(study_ids[i]),
-                outcome=_clean(outcomes[i]),
-                value=values[i],
-                extra={k: v[i] if isinstance(v, (list, np.ndarray)) else v for k, v in hits.extra.items()}
-                if hits.extra
-                else {},
+                file=file,
+                table=table_name,
+                row=row,
+                column=column,
+                cell=cell,
+                study_id=_clean(study_id),
+                outcome=_clean(outcome),
+                value=value,
+                extra={k: v[i] if isinstance(v, (list, np.ndarray)) else v for k, v in extra.items()} if extra else {},
             )
         )
     return out
+
+
+_IMPACTS = ("high", "some_concerns", "no_information")
 
 
 def _clean(v: Any) -> Any:

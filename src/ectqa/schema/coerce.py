@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -75,12 +77,36 @@ def _is_missing(series: pd.Series, tokens: frozenset[str]) -> np.ndarray:
 def _text(series: pd.Series, tokens: frozenset[str]) -> tuple[np.ndarray, list[CellIssue]]:
     missing = _is_missing(series, tokens)
     if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
-        as_text = series.str.strip()
+        cells = series.to_numpy(dtype=object)
+        if needs_strip(cells[~missing]):
+            as_text = series.str.strip()
+        else:  # nothing to trim: skip the call per cell
+            values = cells.copy()
+            values[missing] = None
+            return values, []
     else:  # numbers typed into a text column (a study_id 2003 read as 2003.0)
         as_text = series.map(_to_text, na_action="ignore")
     values = as_text.to_numpy(dtype=object).copy()
     values[missing] = None
     return values, []
+
+
+# a cell separator followed by, or following, whitespace (`\x00` is not whitespace to str.strip)
+_EDGE_SPACE = re.compile(r"\x00(?:\s|(?<=\s\x00))")
+
+
+def needs_strip(cells: np.ndarray) -> bool:
+    """Whether str.strip() would change any of these str cells, tested on them joined (in C),
+    which costs far less than the call per cell that trimming makes."""
+    if not len(cells):
+        return False
+    try:
+        joined = "\x00".join(cells)
+    except TypeError:  # not all text
+        return True
+    if joined.count("\x00") != len(cells) - 1:  # a cell holds the separator itself
+        return True
+    return joined[:1].isspace() or joined[-1:].isspace() or _EDGE_SPACE.search(joined) is not None
 
 
 def _to_text(v: Any) -> Any:
@@ -95,10 +121,40 @@ def _to_text(v: Any) -> Any:
 _PLAIN_KINDS = frozenset(("floating", "integer", "mixed-integer-float", "decimal", "string", "empty"))
 
 
+# cells of these kinds hold no text, so no missing-value token (all text) can be among them
+_NUMBER_KINDS = frozenset(("floating", "integer", "mixed-integer-float", "decimal", "empty"))
+
+
+@lru_cache(maxsize=8)
+def _tokens_read_as_nan(tokens: frozenset[str]) -> bool:
+    """Whether pd.to_numeric reads every missing-value token as NaN (then the tokens need only
+    be looked for among the cells it could not read)."""
+    if not tokens:
+        return True
+    return bool(np.isnan(pd.to_numeric(pd.Series(sorted(tokens), dtype=object), errors="coerce").to_numpy(dtype="float64")).all())
+
+
 def _numbers(series: pd.Series, col: Column, tokens: frozenset[str], decimal_comma: bool) -> tuple[np.ndarray, list[CellIssue]]:
-    missing = _is_missing(series, tokens)
     kind = pd.api.types.infer_dtype(series, skipna=True)
-    if kind in _PLAIN_KINDS:
+    if kind in _NUMBER_KINDS or (kind == "string" and _tokens_read_as_nan(tokens)):
+        # to_numeric on every cell; the tokens are looked for only where it found no number
+        values = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan).copy()
+        missing = series.isna().to_numpy().copy() if len(series) else np.zeros(0, bool)
+        if kind == "string":
+            unread = np.flatnonzero(np.isnan(values) & ~missing)
+            if len(unread):
+                missing[unread] = series.iloc[unread].isin(tokens).to_numpy()
+        failed = (~missing) & np.isnan(values)
+        if failed.any() and kind == "string":
+            # second chance, for the few cells that failed: a decimal comma, a typographic minus
+            idx = np.flatnonzero(failed)
+            text = series.iloc[idx].str.replace("\u2212", "-", regex=False)
+            if decimal_comma:
+                text = text.str.replace(",", ".", regex=False)
+            values[idx] = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+            failed = (~missing) & np.isnan(values)
+    elif kind in _PLAIN_KINDS:
+        missing = _is_missing(series, tokens)
         numbers = pd.to_numeric(series.where(~missing), errors="coerce")
         values = numbers.to_numpy(dtype="float64", na_value=np.nan).copy()
         failed = (~missing) & np.isnan(values)
@@ -112,6 +168,7 @@ def _numbers(series: pd.Series, col: Column, tokens: frozenset[str], decimal_com
             failed = (~missing) & np.isnan(values)
     else:
         # mixed cells (a workbook column with text, dates or TRUE/FALSE among numbers)
+        missing = _is_missing(series, tokens)
         kinds = series.map(type, na_action="ignore")
         is_str = kinds.eq(str).to_numpy()
         prepared = series
@@ -176,7 +233,8 @@ def _terms(series: pd.Series, col: Column, dictionary: Dictionary) -> tuple[np.n
     nr = vocab.has_not_reported
     nr_tokens = {fold(t) for t in dictionary.not_reported_tokens}
     missing_tokens = dictionary.missing_tokens
-    uniques = series.dropna().unique()
+    # each distinct value once: codes per cell (-1 missing), then arrays indexed by code
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
     mapping: dict[Any, Any] = {}
     normalised: dict[Any, str] = {}
     unknown: set[Any] = set()
@@ -201,12 +259,20 @@ def _terms(series: pd.Series, col: Column, dictionary: Dictionary) -> tuple[np.n
             mapping[u] = canonical
             if canonical != text:
                 normalised[u] = canonical
-    values = series.map(mapping).to_numpy(dtype=object) if len(series) else np.zeros(0, dtype=object)
+    by_code = np.empty(len(uniques) + 1, dtype=object)  # the last one: missing cells
+    by_code[:-1] = [mapping[u] for u in uniques]
+    by_code[-1] = None
+    values = by_code[codes] if len(series) else np.zeros(0, dtype=object)
     values = np.where(pd.isna(values), None, values)
     issues = []
+
+    def cells_of(keys: Any) -> np.ndarray:
+        wanted = np.zeros(len(uniques) + 1, dtype=bool)
+        wanted[:-1] = [u in keys for u in uniques]
+        return np.flatnonzero(wanted[codes])
+
     if normalised:
-        hit = series.isin(list(normalised)).to_numpy()
-        idx = np.flatnonzero(hit)
+        idx = cells_of(normalised)
         written = series.to_numpy(dtype=object)[idx]
         issues.append(
             CellIssue(
@@ -220,8 +286,7 @@ def _terms(series: pd.Series, col: Column, dictionary: Dictionary) -> tuple[np.n
         )
     if unknown:
         suggestions = {u: _closest(_to_text(u), list(vocab.terms)) for u in unknown}
-        hit = series.isin(list(unknown)).to_numpy()
-        idx = np.flatnonzero(hit)
+        idx = cells_of(unknown)
         written = series.to_numpy(dtype=object)[idx]
         issues.append(
             CellIssue(
