@@ -59,8 +59,10 @@ def _input_size(path: Path) -> int:
 
 def _with_progress(path: Path, options: Options, quiet: bool) -> Report:
     """A spinner on stderr while a large input is checked; only on a terminal."""
+    if quiet or not sys.stderr.isatty() or _input_size(path) < LONG_WORK_BYTES:
+        return run_check(path, options)
     console = _console(stderr=True)
-    if quiet or not console.is_terminal or _input_size(path) < LONG_WORK_BYTES:
+    if not console.is_terminal:  # NO_COLOR or a dumb terminal still gets no spinner
         return run_check(path, options)
     with console.status(f"checking {path} ...", spinner="dots"):
         return run_check(path, options)
