@@ -413,15 +413,9 @@ def file_digest(report) -> str:
 
 def text_cell(ws, row: int, column: int, value: Any):
     """Write a value; strings from user data are always text, never a formula."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from ..reports.excel_safe import put
 
-    cell = ws.cell(row=row, column=column)
-    if isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.data_type = "s"
-    else:
-        cell.value = value
-    return cell
+    return put(ws.cell(row=row, column=column), value)
 
 
 def write_excel(cmp, path: Path) -> None:
