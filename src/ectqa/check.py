@@ -116,7 +116,6 @@ def _deep_copy(d: dict[str, Any]) -> dict[str, Any]:
 def run_check(path: Path, options: Options, config: Config | None = None) -> Report:
     from . import readers
     from .rules import catalogue
-    from .schema.validate import validate
 
     if options.fail_on not in FAIL_ON:
         from .errors import InputError
@@ -126,6 +125,8 @@ def run_check(path: Path, options: Options, config: Config | None = None) -> Rep
         config = load_config(options.config, path)
     quality_rules = select_rules(catalogue.quality_rules(), config, options.select, options.ignore)
     dataset = readers.read(path, config, options.table)
+    from .schema.validate import validate  # pandas and pandera load only for a readable input
+
     validation = validate(dataset, config.dictionary)
     findings = list(validation.findings)
     params = parameters_for(quality_rules, config)

@@ -34,6 +34,10 @@ def read(path: Path, config: Config, table: str | None = None) -> Dataset:
         return read_folder(path, config, table)
     suffix = path.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
+        # the container is judged before pandas and calamine load: a hostile file is refused fast
+        from .container import check_container
+
+        check_container(path, config.limits["max_inflated_mb"])
         from .xlsx import read_workbook
 
         return read_workbook(path, config, table)
