@@ -10,7 +10,7 @@ import datetime as _dt
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from .resources import data_dir
@@ -66,14 +66,14 @@ class Table:
     columns: tuple[Column, ...]
     orderings: tuple[tuple[str, str], ...] = ()  # a <= b within a row
 
-    @property
+    @cached_property
     def names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
     def column(self, name: str) -> Column:
         return self._by_name[name]
 
-    @property
+    @cached_property
     def _by_name(self) -> dict[str, Column]:
         return {c.name: c for c in self.columns}
 
@@ -89,7 +89,7 @@ class Vocabulary:
     def has_not_reported(self) -> bool:
         return "not_reported" in self.terms
 
-    @property
+    @cached_property
     def lookup(self) -> dict[str, str]:
         """Folded spelling -> canonical term, for every term and synonym."""
         table = {fold(t): t for t in self.terms}
