@@ -242,9 +242,18 @@ def grimmer_check(means, sds, ns, mean_decimals, sd_decimals, items=1):
     ok = np.ones(means.shape, dtype=bool)
     lower = np.full(means.shape, np.nan)
     upper = np.full(means.shape, np.nan)
-    # The integer search needs Python's unbounded integers; only candidate rows are visited.
-    for i in np.flatnonzero(candidates):
-        ok[i], lower[i], upper[i] = _grimmer_one(
-            means[i], sds[i], int(ns[i]), int(d_mean[i]), int(d_sd[i]), int(items[i])
-        )
+    # The integer search needs Python's unbounded integers: it visits each distinct
+    # (mean, sd, n, decimals, items) once, and only among candidate rows.
+    rows = np.flatnonzero(candidates)
+    if len(rows):
+        keys = np.column_stack((means[rows], sds[rows], ns[rows], d_mean[rows], d_sd[rows], items[rows]))
+        distinct, inverse = np.unique(keys, axis=0, return_inverse=True)
+        results = [
+            _grimmer_one(m, s, int(n), int(dm), int(ds), int(it)) for m, s, n, dm, ds, it in distinct.tolist()
+        ]
+        found_ok, found_lower, found_upper = (np.asarray(x) for x in zip(*results, strict=True))
+        inverse = inverse.ravel()
+        ok[rows] = found_ok[inverse]
+        lower[rows] = found_lower[inverse]
+        upper[rows] = found_upper[inverse]
     return ok.reshape(shape), lower.reshape(shape), upper.reshape(shape)
