@@ -167,3 +167,14 @@ def test_schema_command_json_is_a_json_schema_per_table():
     assert "study_id" in schemas["measurements"]["required"]
     printed = run("schema").output
     assert "study_id" in printed and "measurements" in printed
+
+
+def test_figures_without_matplotlib_say_how_to_get_it(tmp_path, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "matplotlib" else real(name, *a))
+    result = CliRunner().invoke(main, ["synthesize", str(CLEAN_CSV), "--figures", str(tmp_path / "figs")])
+    assert result.exit_code == 2
+    assert "ectqa[synthesis]" in result.output
+    assert not (tmp_path / "figs").exists()

@@ -57,6 +57,13 @@ def command(path, config, fmt, output, figures_dir, excel, r, acute_window, sens
     from ectqa.outputs import write_text
     from ectqa.synthesis.analysis import Settings, as_json, synthesize, write_figures
 
+    if figures_dir is not None:
+        import importlib.util
+
+        if importlib.util.find_spec("matplotlib") is None:  # an optional extra: say so before any work
+            from ectqa.errors import InputError
+
+            raise InputError(f"{figures_dir}: figures need matplotlib; install it with pip install 'ectqa[synthesis]'")
     domains = _domains(sensitivity_domains)
     methods = ("DL", "PM") if method.lower() == "both" else (method.upper(),)
     settings = Settings(r=r, acute_window=(acute_window[0], acute_window[1]),
