@@ -103,19 +103,24 @@ def dataset_of(file: str | None) -> str:
 FINDING_KEYS = tuple(f.name for f in fields(Finding) if f.name != "extra")
 
 
+def python_scalar(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds; anything else unchanged."""
+    item = getattr(value, "item", None)
+    if item is not None and not isinstance(value, (str, bytes)):
+        try:
+            return item()
+        except (TypeError, ValueError):
+            pass
+    return value
+
+
 def json_value(value: Any) -> Any:
     """A value as JSON shows it: numbers stay numbers (whole floats become ints), NaN is null."""
     if value is None:
         return None
     if isinstance(value, bool):
         return value
-    # numpy scalars -> python
-    item = getattr(value, "item", None)
-    if item is not None and not isinstance(value, (str, bytes)):
-        try:
-            value = item()
-        except (TypeError, ValueError):
-            pass
+    value = python_scalar(value)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             return None

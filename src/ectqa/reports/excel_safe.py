@@ -23,6 +23,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..findings import python_scalar
+
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -52,12 +54,7 @@ def safe_cell(value: Any) -> Any:
         return None
     if isinstance(value, bool):
         return value
-    item = getattr(value, "item", None)  # numpy scalars -> python
-    if item is not None and not isinstance(value, (str, bytes)):
-        try:
-            value = item()
-        except (TypeError, ValueError):
-            pass
+    value = python_scalar(value)  # numpy scalars -> python
     if isinstance(value, bool):
         return value
     if isinstance(value, int):

@@ -134,6 +134,18 @@ def _tokens_read_as_nan(tokens: frozenset[str]) -> bool:
     return bool(np.isnan(pd.to_numeric(pd.Series(sorted(tokens), dtype=object), errors="coerce").to_numpy(dtype="float64")).all())
 
 
+def _second_chance(series: pd.Series, values: np.ndarray, missing: np.ndarray, failed: np.ndarray,
+                   decimal_comma: bool) -> np.ndarray:
+    """Re-read the few text cells that failed: a decimal comma, a typographic minus. Updates
+    `values` in place; returns the cells that still fail."""
+    idx = np.flatnonzero(failed)
+    text = series.iloc[idx].str.replace("\u2212", "-", regex=False)
+    if decimal_comma:
+        text = text.str.replace(",", ".", regex=False)
+    values[idx] = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    return (~missing) & np.isnan(values)
+
+
 def _numbers(series: pd.Series, col: Column, tokens: frozenset[str], decimal_comma: bool) -> tuple[np.ndarray, list[CellIssue]]:
     kind = pd.api.types.infer_dtype(series, skipna=True)
     if kind in _NUMBER_KINDS or (kind == "string" and _tokens_read_as_nan(tokens)):
@@ -146,26 +158,14 @@ def _numbers(series: pd.Series, col: Column, tokens: frozenset[str], decimal_com
                 missing[unread] = series.iloc[unread].isin(tokens).to_numpy()
         failed = (~missing) & np.isnan(values)
         if failed.any() and kind == "string":
-            # second chance, for the few cells that failed: a decimal comma, a typographic minus
-            idx = np.flatnonzero(failed)
-            text = series.iloc[idx].str.replace("\u2212", "-", regex=False)
-            if decimal_comma:
-                text = text.str.replace(",", ".", regex=False)
-            values[idx] = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-            failed = (~missing) & np.isnan(values)
+            failed = _second_chance(series, values, missing, failed, decimal_comma)
     elif kind in _PLAIN_KINDS:
         missing = _is_missing(series, tokens)
         numbers = pd.to_numeric(series.where(~missing), errors="coerce")
         values = numbers.to_numpy(dtype="float64", na_value=np.nan).copy()
         failed = (~missing) & np.isnan(values)
         if failed.any() and kind == "string":
-            # second chance, for the few cells that failed: a decimal comma, a typographic minus
-            idx = np.flatnonzero(failed)
-            text = series.iloc[idx].str.replace("\u2212", "-", regex=False)
-            if decimal_comma:
-                text = text.str.replace(",", ".", regex=False)
-            values[idx] = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-            failed = (~missing) & np.isnan(values)
+            failed = _second_chance(series, values, missing, failed, decimal_comma)
     else:
         # mixed cells (a workbook column with text, dates or TRUE/FALSE among numbers)
         missing = _is_missing(series, tokens)
