@@ -33,6 +33,17 @@ def test_importing_the_cli_imports_nothing_heavy():
     assert out.stdout.strip() == ""
 
 
+def test_scipy_special_leaves_numpy_f2py_unloaded_but_importable():
+    # scipy copies numpy's public attributes; f2py must not load for that (~0.1 s per check)
+    code = (
+        "import sys; from ectqa.lean import scipy_special; s = scipy_special()\n"
+        "print(float(s.stdtr(10, -2.228)) < 0.03, 'numpy.f2py' in sys.modules)\n"
+        "import numpy, numpy.f2py; print(callable(numpy.f2py.run_main), type(numpy.f2py).__name__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False", "True", "module"]
+
+
 @pytest.mark.parametrize("args", [["--version"], ["--help"], ["check", "--help"]])
 def test_version_and_help_stay_light(args):
     code = (

@@ -78,7 +78,9 @@ def _relation_codes(relation, shape) -> np.ndarray:
 
 def _p_of(codes, value, df1, df2) -> np.ndarray:
     """Two-tailed p (upper tail for F and chi2) for flat arrays of canonical codes."""
-    from scipy import special
+    from ..lean import scipy_special
+
+    special = scipy_special()
 
     p = np.full(value.shape, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):

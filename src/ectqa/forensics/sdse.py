@@ -57,7 +57,9 @@ def sd_ci_check(sd, ci_lower, ci_upper, n, sd_decimals, ci_decimals):
     Not applicable (ok) for NaN values, n < 2 or upper < lower.
     Returns ``(ok, expected_sd)`` of the broadcast shape.
     """
-    from scipy import special
+    from ..lean import scipy_special
+
+    special = scipy_special()
 
     sd, lower, upper, n = as_float(sd), as_float(ci_lower), as_float(ci_upper), as_float(n)
     sd_lo, sd_hi = rounding_interval(sd, sd_decimals)

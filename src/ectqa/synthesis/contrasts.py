@@ -32,8 +32,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.special import stdtrit
 
+from ectqa.lean import scipy_special
 from ectqa.synthesis.conversions import (
     mean_from_five,
     mean_from_iqr,
@@ -43,6 +43,8 @@ from ectqa.synthesis.conversions import (
     sd_from_range,
     to_common_unit,
 )
+
+stdtrit = scipy_special().stdtrit
 
 __all__ = [
     "ACUTE_TARGET_HOURS",

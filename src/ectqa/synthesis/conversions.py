@@ -36,7 +36,10 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.special import ndtri
+
+from ectqa.lean import scipy_special
+
+ndtri = scipy_special().ndtri
 
 __all__ = [
     "mean_from_range",

@@ -20,7 +20,10 @@ from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.special import gammaln
+
+from ectqa.lean import scipy_special
+
+gammaln = scipy_special().gammaln
 
 __all__ = ["Effect", "small_sample_correction", "smcr", "smd"]
 

@@ -24,7 +24,10 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.special import ndtri
+
+from ectqa.lean import scipy_special
+
+ndtri = scipy_special().ndtri
 
 __all__ = ["Pooled", "Z_975", "pool", "leave_one_out", "verdict", "VERDICTS"]
 
