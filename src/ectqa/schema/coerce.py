@@ -33,13 +33,15 @@ class CellIssue:
     values: list[Any] = field(default_factory=list)
 
 
-def coerce_table(table: TableData, dictionary: Dictionary) -> tuple[pd.DataFrame, list[CellIssue]]:
-    """The typed frame (every dictionary column present) and the issues found on the way."""
+def coerce_table(table: TableData, dictionary: Dictionary) -> tuple[pd.DataFrame, list[CellIssue], set[str]]:
+    """The typed frame (every dictionary column present), the issues found on the way, and the
+    columns of the file that hold at least one value once typed."""
     spec = dictionary.tables[table.name]
     raw = table.raw
     n = len(raw)
     typed: dict[str, Any] = {}
     issues: list[CellIssue] = []
+    filled: set[str] = set()
     missing_tokens = dictionary.missing_tokens
     decimal_comma = getattr(table, "decimal_comma", False)
     for col in spec.columns:
@@ -57,6 +59,8 @@ def coerce_table(table: TableData, dictionary: Dictionary) -> tuple[pd.DataFrame
             values, found = _text(series, missing_tokens)
         typed[col.name] = values
         issues.extend(found)
+        if _filled(values):
+            filled.add(col.name)
     # the outcome synonyms hsCRP / hs-CRP also set an empty row assay (dictionary)
     if table.name == "measurements" and "outcome" in raw.columns and dictionary.assay_from_synonym:
         assay_from = raw["outcome"].map(
@@ -66,8 +70,18 @@ def coerce_table(table: TableData, dictionary: Dictionary) -> tuple[pd.DataFrame
         fill = assay_from.notna().to_numpy() & pd.isna(typed["assay"])
         if fill.any():
             typed["assay"] = np.where(fill, assay_from.to_numpy(dtype=object), typed["assay"])
+            if "assay" in raw.columns:
+                filled.add("assay")
     frame = pd.DataFrame(typed, index=pd.RangeIndex(n))
-    return frame, issues
+    return frame, issues, filled
+
+
+def _filled(values: np.ndarray) -> bool:
+    """Whether a typed column holds a value (empty is NaN for numbers, None for text): in numpy,
+    or up to the first value, as a frame's notna() on text costs a call per cell."""
+    if values.dtype.kind == "f":
+        return not np.isnan(values).all()
+    return any(v is not None for v in values)
 
 
 def _is_missing(series: pd.Series, tokens: frozenset[str]) -> np.ndarray:

@@ -28,7 +28,7 @@ def validate(dataset: Dataset, dictionary: Dictionary) -> Validation:
     order = [t for t in ("studies", "measurements") if t in dataset.tables]
     for name in order:
         table = dataset.tables[name]
-        frame, issues = coerce_table(table, dictionary)
+        frame, issues, filled = coerce_table(table, dictionary)
         table.frame = frame
         flagged: set[tuple[int, str]] = set(table.flagged_cells)
         table_findings: list[Finding] = []
@@ -43,8 +43,7 @@ def validate(dataset: Dataset, dictionary: Dictionary) -> Validation:
             other_valid = other[valid["studies"]]
         # a column absent from the file is reported once (missing-column); one with no value at
         # all has nothing for its column checks to find but `required`
-        present = {c for c in table.raw.columns if c in frame and frame[c].notna().any()}
-        present |= {c.name for c in dictionary.tables[name].columns if c.required and c.name in table.raw.columns}
+        present = filled | {c.name for c in dictionary.tables[name].columns if c.required and c.name in table.raw.columns}
         builder = SchemaBuilder(dictionary, name, other, other_valid, present=present)
         schema = builder.build()
         failures = None
