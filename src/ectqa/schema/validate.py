@@ -54,24 +54,11 @@ def validate(dataset: Dataset, dictionary: Dictionary) -> Validation:
                 failures = exc.failure_cases
         if failures is not None:
             table_findings.extend(_failure_findings(table, frame, failures, builder.specs, flagged))
-        errors = np.zeros(len(frame), dtype=bool)
-        rows_to_pos = None
-        for f in table_findings:
-            if f.severity == "error" and f.row is not None and f.level == "row":
-                if rows_to_pos is None:
-                    rows_to_pos = {int(r): i for i, r in enumerate(table.rows.tolist())}
-                pos = rows_to_pos.get(f.row)
-                if pos is not None:
-                    errors[pos] = True
         # read findings at this table's rows (ragged rows, excel errors) exclude rows too
-        for f in dataset.read_findings:
-            if f.table == name and f.severity == "error" and f.level == "row" and f.row is not None:
-                if rows_to_pos is None:
-                    rows_to_pos = {int(r): i for i, r in enumerate(table.rows.tolist())}
-                pos = rows_to_pos.get(f.row)
-                if pos is not None:
-                    errors[pos] = True
-        valid[name] = ~errors
+        read_here = [f for f in dataset.read_findings if f.table == name]
+        wrong_rows = [f.row for f in (*table_findings, *read_here)
+                      if f.severity == "error" and f.level == "row" and f.row is not None]
+        valid[name] = ~np.isin(table.rows, wrong_rows)  # a reader gives each position its own row
         findings.extend(table_findings)
     return Validation(findings, valid)
 
