@@ -119,27 +119,34 @@ def _issue_findings(table: TableData, issue: CellIssue) -> list[Finding]:
 
 def _failure_findings(table: TableData, frame: pd.DataFrame, failures: pd.DataFrame, specs: dict, flagged: set) -> list[Finding]:
     out: list[Finding] = []
-    broken = failures[failures["index"].isna() & failures["check"].astype(str).isin(list(specs))]
+    unplaced = failures[failures["index"].isna()]
+    broken = unplaced[unplaced["check"].astype(str).isin(list(specs))]
     if len(broken):
         # a check that raised instead of answering: a bug, never a silent pass
         row = broken.iloc[0]
         raise RuntimeError(f"schema check {row['check']} could not run: {row['failure_case']}")
     failures = failures[failures["index"].notna()]
+    checks = failures["check"].to_numpy(dtype=object)
+    columns = failures["column"].to_numpy(dtype=object)
+    # a check across columns (and the key's uniqueness) reports every column of a failing row:
+    # only the column its spec names is kept
+    across = {k: s.column for k, s in specs.items() if k.startswith(("xf:", "required_when", "max_when")) or k == "multiple_fields_uniqueness"}
+    named = pd.Series(checks, dtype=object).map(across).to_numpy(dtype=object)
+    kept = np.flatnonzero(pd.isna(named) | (named == columns))
     # column checks first: a cell already wrong for its column is not reported again across columns
-    failures = failures.assign(_frame=failures["schema_context"].ne("Column")).sort_values("_frame", kind="stable")
-    for (_, check, column), group in failures.groupby(["_frame", "check", "column"], sort=False, dropna=False):
+    frame_level = failures["schema_context"].ne("Column").to_numpy()
+    order = kept[np.argsort(frame_level[kept], kind="stable")]
+    keys = zip(frame_level[order].tolist(), checks[order].tolist(), columns[order].tolist())
+    positions = failures["index"].to_numpy()[order].astype(np.int64).tolist()
+    groups: dict[tuple, list[int]] = {}  # (frame-level, check, column) -> positions, in order of appearance
+    for key, pos in zip(keys, positions):
+        groups.setdefault(key, []).append(pos)
+    for (_, check, column), group in groups.items():
         check = str(check)
         spec = specs.get(check) or specs.get(f"{check}:{column}")
         if spec is None:
             continue
-        index = np.unique(group["index"].astype(np.int64).to_numpy())
-        if spec.column is not None and column != spec.column and check.startswith("xf:") or check.startswith(("required_when", "max_when")):
-            # frame-wide checks report every column of a failing row: keep one
-            if column != spec.column:
-                continue
-        if spec.rule == "schema/unique" and check == "multiple_fields_uniqueness":
-            if column != spec.column:
-                continue
+        index = np.unique(np.asarray(group, dtype=np.int64))
         keep = np.array([(int(i), spec.column) not in flagged for i in index], dtype=bool)
         index = index[keep]
         if not len(index):
