@@ -59,10 +59,14 @@ class SchemaBuilder:
         return pa.Check(fn, error=spec.id, name=spec.id, ignore_na=False)
 
     def build(self) -> pa.DataFrameSchema:
-        columns = {
-            c.name: self._column(c) if self.present is None or c.name in self.present else pa.Column(None, nullable=True)
-            for c in self.table.columns
-        }
+        # a column with nothing to check (absent, empty, or free and optional) is left out: pandera
+        # would spend a call per column on it and find nothing
+        columns = {}
+        for c in self.table.columns:
+            if self.present is None or c.name in self.present:
+                column = self._column(c)
+                if column.checks or not column.nullable or column.unique:
+                    columns[c.name] = column
         frame_checks = self._frame_checks()
         unique = list(self.table.key) if len(self.table.key) > 1 else None
         if unique:
