@@ -91,15 +91,16 @@ class SchemaBuilder:
             exclusive = col.exclusive_min
 
             def within_range(s: pd.Series, lo=lo, hi=hi, exclusive=exclusive) -> pd.Series:
-                ok = s.isna()
-                cond = pd.Series(True, index=s.index)
+                # in numpy: at a few hundred rows each pandas operation costs more than its comparison
+                v = s.to_numpy(dtype=np.float64)
+                cond = np.ones(len(v), dtype=bool)
                 if lo is not None:
-                    cond &= s >= lo
+                    cond &= v >= lo
                 if hi is not None:
-                    cond &= s <= hi
+                    cond &= v <= hi
                 if exclusive is not None:
-                    cond &= s > exclusive
-                return ok | cond
+                    cond &= v > exclusive
+                return pd.Series(np.isnan(v) | cond, index=s.index)
 
             checks.append(
                 self._check(
@@ -123,10 +124,11 @@ class SchemaBuilder:
                 )
             )
         if col.type == "term":
-            terms = set(self.dictionary.vocabularies[col.vocabulary].terms)
+            # an empty cell passes: one look-up with the empty values among the terms
+            terms = [*self.dictionary.vocabularies[col.vocabulary].terms, None, np.nan]
 
             def known(s: pd.Series, terms=terms) -> pd.Series:
-                return s.isna() | s.isin(terms)
+                return s.isin(terms)
 
             checks.append(
                 self._check(
@@ -250,10 +252,17 @@ class SchemaBuilder:
         valid_pairs = {f"{cls}|{u}" for cls, units in dictionary.class_units.items() for u in units}
         unit_terms = dictionary.vocabularies["unit"].terms
 
+        def suits(outcome: str | None, unit: str | None) -> bool:
+            cls = dictionary.outcome_class.get(outcome) if outcome is not None else None
+            # an outcome without a class or a unit that is no term (the vocabulary check's) passes
+            return cls is None or unit not in unit_terms or f"{cls}|{unit}" in valid_pairs
+
         def unit_suits_outcome(df: pd.DataFrame) -> pd.Series:
-            cls = df["outcome"].map(dictionary.outcome_class)
-            pair = cls.fillna("").astype(str) + "|" + df["unit"].fillna("").astype(str)
-            return pair.isin(valid_pairs) | ~df["unit"].isin(unit_terms) | cls.isna()
+            # each (outcome, unit) pair judged once, then looked up by the codes of both (-1: empty)
+            outcome_codes, outcomes = pd.factorize(df["outcome"])
+            unit_codes, units = pd.factorize(df["unit"])
+            verdicts = np.array([[suits(o, u) for u in [*units, None]] for o in [*outcomes, None]], dtype=bool)
+            return pd.Series(verdicts[outcome_codes, unit_codes], index=df.index)
 
         checks.append(
             self._check(
@@ -283,9 +292,13 @@ class SchemaBuilder:
             )
 
             def enrolled(df: pd.DataFrame) -> pd.Series:
-                patients = df["group"].isin(("ect", "ect_responders", "ect_nonresponders"))
-                limit = np.where(patients, df["study_id"].map(n_ect), np.where(df["group"].eq("control"), df["study_id"].map(n_control), np.nan))
-                return ~(df["n"] > limit)
+                # what Series.map does, without its cast of the result back to text per cell
+                study = trusted.index.get_indexer(df["study_id"])  # -1 (no trusted study) -> NaN
+                patients = df["group"].isin(("ect", "ect_responders", "ect_nonresponders")).to_numpy()
+                control = df["group"].eq("control").to_numpy()
+                limit = np.where(patients, np.append(n_ect.to_numpy(dtype=np.float64), np.nan)[study],
+                                 np.where(control, np.append(n_control.to_numpy(dtype=np.float64), np.nan)[study], np.nan))
+                return pd.Series(~(df["n"].to_numpy(dtype=np.float64) > limit), index=df.index)
 
             def enrolled_message(f: pd.DataFrame, idx: np.ndarray) -> list[str]:
                 out = []
