@@ -275,13 +275,13 @@ class SchemaBuilder:
         )
         studies = self.other
         if studies is not None:
-            known_ids = set(studies["study_id"].dropna())
+            known_ids = [*set(studies["study_id"].dropna()), None, np.nan]  # an empty one passes
             trusted = self.other_valid.drop_duplicates("study_id").set_index("study_id")
             n_ect = trusted["n_ect"]
             n_control = trusted["n_control"]
 
             def in_studies(df: pd.DataFrame) -> pd.Series:
-                return df["study_id"].isna() | df["study_id"].isin(known_ids)
+                return df["study_id"].isin(known_ids)
 
             checks.append(
                 self._check(
@@ -313,20 +313,16 @@ class SchemaBuilder:
             key = [c for c in self.table.key if c != "group"]
 
             def responders_within(df: pd.DataFrame) -> pd.Series:
-                split = df["group"].isin(("ect_responders", "ect_nonresponders"))
+                split = df["group"].isin(("ect_responders", "ect_nonresponders")).to_numpy()
                 if not split.any():
                     return pd.Series(True, index=df.index)
-                part = df.loc[split, key + ["n"]].copy()
-                for c in key:
-                    if part[c].dtype == object:
-                        part[c] = part[c].fillna("")
-                    else:
-                        part[c] = part[c].fillna(-1e300)
-                total = part.groupby(key, dropna=False)["n"].transform("sum")
-                limit = part["study_id"].map(n_ect)
-                over = pd.Series(False, index=df.index)
-                over.loc[part.index] = (total > limit).to_numpy()
-                return ~over
+                part = df.loc[split, key + ["n"]]
+                # an empty key cell is a value of its own (dropna=False); no order needed
+                total = part.groupby(key, dropna=False, sort=False)["n"].transform("sum").to_numpy()
+                limit = np.append(n_ect.to_numpy(dtype=np.float64), np.nan)[trusted.index.get_indexer(part["study_id"])]
+                over = np.zeros(len(df), dtype=bool)
+                over[split] = total > limit
+                return pd.Series(~over, index=df.index)
 
             checks.append(
                 self._check(
