@@ -89,18 +89,14 @@ def _is_missing(series: pd.Series, tokens: frozenset[str]) -> np.ndarray:
 
 
 def _text(series: pd.Series, tokens: frozenset[str]) -> tuple[np.ndarray, list[CellIssue]]:
-    missing = _is_missing(series, tokens)
     if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
-        cells = series.to_numpy(dtype=object)
-        if needs_strip(cells[~missing]):
-            as_text = series.str.strip()
-        else:  # nothing to trim: skip the call per cell
-            values = cells.copy()
-            values[missing] = None
-            return values, []
-    else:  # numbers typed into a text column (a study_id 2003 read as 2003.0)
-        as_text = series.map(_to_text, na_action="ignore")
-    values = as_text.to_numpy(dtype=object).copy()
+        # each distinct text once (a column repeats its values): trimmed, or None for a token
+        codes, words = pd.factorize(series.to_numpy(dtype=object))
+        by_code = np.array([None if w in tokens else w.strip() for w in words] + [None], dtype=object)
+        return by_code[codes], []  # code -1 (an empty cell) takes the last entry
+    # numbers typed into a text column (a study_id 2003 read as 2003.0)
+    missing = _is_missing(series, tokens)
+    values = series.map(_to_text, na_action="ignore").to_numpy(dtype=object).copy()
     values[missing] = None
     return values, []
 
