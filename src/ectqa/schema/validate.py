@@ -109,8 +109,8 @@ def _issue_findings(table: TableData, issue: CellIssue) -> list[Finding]:
             row=rows[i],
             column=issue.column,
             cell=cells[i],
-            study_id=study[i],
-            outcome=outcome[i] if issue.column != "outcome" or issue.severity != "error" else None,
+            study_id=_clean(study[i]),
+            outcome=_clean(outcome[i]) if issue.column != "outcome" or issue.severity != "error" else None,
             value=values[i],
         )
         for i in range(len(index))
