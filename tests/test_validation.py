@@ -155,6 +155,17 @@ def test_duplicate_keys_flag_every_row(tmp_path, form):
 
 
 @pytest.mark.parametrize("form", FORMS)
+def test_a_type_error_on_a_row_without_study_names_no_study(tmp_path, form):
+    data = clean()
+    data["measurements"][0]["study_id"] = None
+    data["measurements"][0]["mean"] = "high"
+    report = check(data, tmp_path, form)
+    typed = [f for f in report.findings if f.rule == "schema/type"]
+    # an empty cell is None, not NaN (which no JSON report can write)
+    assert [(f.row, f.column, f.study_id, f.outcome) for f in typed] == [(2, "mean", None, "IL-6")]
+
+
+@pytest.mark.parametrize("form", FORMS)
 def test_responders_and_nonresponders_within_n_ect(tmp_path, form):
     data = mutate(clean(), "measurements", 6, "n", 18)  # 18 + 13 > 30
     report = check(data, tmp_path, form)

@@ -59,10 +59,14 @@ class SchemaBuilder:
         return pa.Check(fn, error=spec.id, name=spec.id, ignore_na=False)
 
     def build(self) -> pa.DataFrameSchema:
-        columns = {
-            c.name: self._column(c) if self.present is None or c.name in self.present else pa.Column(None, nullable=True)
-            for c in self.table.columns
-        }
+        # a column with nothing to check (absent, empty, or free and optional) is left out: pandera
+        # would spend a call per column on it and find nothing
+        columns = {}
+        for c in self.table.columns:
+            if self.present is None or c.name in self.present:
+                column = self._column(c)
+                if column.checks or not column.nullable or column.unique:
+                    columns[c.name] = column
         frame_checks = self._frame_checks()
         unique = list(self.table.key) if len(self.table.key) > 1 else None
         if unique:
@@ -87,15 +91,16 @@ class SchemaBuilder:
             exclusive = col.exclusive_min
 
             def within_range(s: pd.Series, lo=lo, hi=hi, exclusive=exclusive) -> pd.Series:
-                ok = s.isna()
-                cond = pd.Series(True, index=s.index)
+                # in numpy: at a few hundred rows each pandas operation costs more than its comparison
+                v = s.to_numpy(dtype=np.float64)
+                cond = np.ones(len(v), dtype=bool)
                 if lo is not None:
-                    cond &= s >= lo
+                    cond &= v >= lo
                 if hi is not None:
-                    cond &= s <= hi
+                    cond &= v <= hi
                 if exclusive is not None:
-                    cond &= s > exclusive
-                return ok | cond
+                    cond &= v > exclusive
+                return pd.Series(np.isnan(v) | cond, index=s.index)
 
             checks.append(
                 self._check(
@@ -119,10 +124,11 @@ class SchemaBuilder:
                 )
             )
         if col.type == "term":
-            terms = set(self.dictionary.vocabularies[col.vocabulary].terms)
+            # an empty cell passes: one look-up with the empty values among the terms
+            terms = [*self.dictionary.vocabularies[col.vocabulary].terms, None, np.nan]
 
             def known(s: pd.Series, terms=terms) -> pd.Series:
-                return s.isna() | s.isin(terms)
+                return s.isin(terms)
 
             checks.append(
                 self._check(
@@ -246,10 +252,17 @@ class SchemaBuilder:
         valid_pairs = {f"{cls}|{u}" for cls, units in dictionary.class_units.items() for u in units}
         unit_terms = dictionary.vocabularies["unit"].terms
 
+        def suits(outcome: str | None, unit: str | None) -> bool:
+            cls = dictionary.outcome_class.get(outcome) if outcome is not None else None
+            # an outcome without a class or a unit that is no term (the vocabulary check's) passes
+            return cls is None or unit not in unit_terms or f"{cls}|{unit}" in valid_pairs
+
         def unit_suits_outcome(df: pd.DataFrame) -> pd.Series:
-            cls = df["outcome"].map(dictionary.outcome_class)
-            pair = cls.fillna("").astype(str) + "|" + df["unit"].fillna("").astype(str)
-            return pair.isin(valid_pairs) | ~df["unit"].isin(unit_terms) | cls.isna()
+            # each (outcome, unit) pair judged once, then looked up by the codes of both (-1: empty)
+            outcome_codes, outcomes = pd.factorize(df["outcome"])
+            unit_codes, units = pd.factorize(df["unit"])
+            verdicts = np.array([[suits(o, u) for u in [*units, None]] for o in [*outcomes, None]], dtype=bool)
+            return pd.Series(verdicts[outcome_codes, unit_codes], index=df.index)
 
         checks.append(
             self._check(
@@ -262,13 +275,13 @@ class SchemaBuilder:
         )
         studies = self.other
         if studies is not None:
-            known_ids = set(studies["study_id"].dropna())
+            known_ids = [*set(studies["study_id"].dropna()), None, np.nan]  # an empty one passes
             trusted = self.other_valid.drop_duplicates("study_id").set_index("study_id")
             n_ect = trusted["n_ect"]
             n_control = trusted["n_control"]
 
             def in_studies(df: pd.DataFrame) -> pd.Series:
-                return df["study_id"].isna() | df["study_id"].isin(known_ids)
+                return df["study_id"].isin(known_ids)
 
             checks.append(
                 self._check(
@@ -279,9 +292,13 @@ class SchemaBuilder:
             )
 
             def enrolled(df: pd.DataFrame) -> pd.Series:
-                patients = df["group"].isin(("ect", "ect_responders", "ect_nonresponders"))
-                limit = np.where(patients, df["study_id"].map(n_ect), np.where(df["group"].eq("control"), df["study_id"].map(n_control), np.nan))
-                return ~(df["n"] > limit)
+                # what Series.map does, without its cast of the result back to text per cell
+                study = trusted.index.get_indexer(df["study_id"])  # -1 (no trusted study) -> NaN
+                patients = df["group"].isin(("ect", "ect_responders", "ect_nonresponders")).to_numpy()
+                control = df["group"].eq("control").to_numpy()
+                limit = np.where(patients, np.append(n_ect.to_numpy(dtype=np.float64), np.nan)[study],
+                                 np.where(control, np.append(n_control.to_numpy(dtype=np.float64), np.nan)[study], np.nan))
+                return pd.Series(~(df["n"].to_numpy(dtype=np.float64) > limit), index=df.index)
 
             def enrolled_message(f: pd.DataFrame, idx: np.ndarray) -> list[str]:
                 out = []
@@ -296,20 +313,16 @@ class SchemaBuilder:
             key = [c for c in self.table.key if c != "group"]
 
             def responders_within(df: pd.DataFrame) -> pd.Series:
-                split = df["group"].isin(("ect_responders", "ect_nonresponders"))
+                split = df["group"].isin(("ect_responders", "ect_nonresponders")).to_numpy()
                 if not split.any():
                     return pd.Series(True, index=df.index)
-                part = df.loc[split, key + ["n"]].copy()
-                for c in key:
-                    if part[c].dtype == object:
-                        part[c] = part[c].fillna("")
-                    else:
-                        part[c] = part[c].fillna(-1e300)
-                total = part.groupby(key, dropna=False)["n"].transform("sum")
-                limit = part["study_id"].map(n_ect)
-                over = pd.Series(False, index=df.index)
-                over.loc[part.index] = (total > limit).to_numpy()
-                return ~over
+                part = df.loc[split, key + ["n"]]
+                # an empty key cell is a value of its own (dropna=False); no order needed
+                total = part.groupby(key, dropna=False, sort=False)["n"].transform("sum").to_numpy()
+                limit = np.append(n_ect.to_numpy(dtype=np.float64), np.nan)[trusted.index.get_indexer(part["study_id"])]
+                over = np.zeros(len(df), dtype=bool)
+                over[split] = total > limit
+                return pd.Series(~over, index=df.index)
 
             checks.append(
                 self._check(

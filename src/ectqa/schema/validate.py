@@ -28,7 +28,7 @@ def validate(dataset: Dataset, dictionary: Dictionary) -> Validation:
     order = [t for t in ("studies", "measurements") if t in dataset.tables]
     for name in order:
         table = dataset.tables[name]
-        frame, issues = coerce_table(table, dictionary)
+        frame, issues, filled = coerce_table(table, dictionary)
         table.frame = frame
         flagged: set[tuple[int, str]] = set(table.flagged_cells)
         table_findings: list[Finding] = []
@@ -43,8 +43,7 @@ def validate(dataset: Dataset, dictionary: Dictionary) -> Validation:
             other_valid = other[valid["studies"]]
         # a column absent from the file is reported once (missing-column); one with no value at
         # all has nothing for its column checks to find but `required`
-        present = {c for c in table.raw.columns if c in frame and frame[c].notna().any()}
-        present |= {c.name for c in dictionary.tables[name].columns if c.required and c.name in table.raw.columns}
+        present = filled | {c.name for c in dictionary.tables[name].columns if c.required and c.name in table.raw.columns}
         builder = SchemaBuilder(dictionary, name, other, other_valid, present=present)
         schema = builder.build()
         failures = None
@@ -55,24 +54,11 @@ def validate(dataset: Dataset, dictionary: Dictionary) -> Validation:
                 failures = exc.failure_cases
         if failures is not None:
             table_findings.extend(_failure_findings(table, frame, failures, builder.specs, flagged))
-        errors = np.zeros(len(frame), dtype=bool)
-        rows_to_pos = None
-        for f in table_findings:
-            if f.severity == "error" and f.row is not None and f.level == "row":
-                if rows_to_pos is None:
-                    rows_to_pos = {int(r): i for i, r in enumerate(table.rows.tolist())}
-                pos = rows_to_pos.get(f.row)
-                if pos is not None:
-                    errors[pos] = True
         # read findings at this table's rows (ragged rows, excel errors) exclude rows too
-        for f in dataset.read_findings:
-            if f.table == name and f.severity == "error" and f.level == "row" and f.row is not None:
-                if rows_to_pos is None:
-                    rows_to_pos = {int(r): i for i, r in enumerate(table.rows.tolist())}
-                pos = rows_to_pos.get(f.row)
-                if pos is not None:
-                    errors[pos] = True
-        valid[name] = ~errors
+        read_here = [f for f in dataset.read_findings if f.table == name]
+        wrong_rows = [f.row for f in (*table_findings, *read_here)
+                      if f.severity == "error" and f.level == "row" and f.row is not None]
+        valid[name] = ~np.isin(table.rows, wrong_rows)  # a reader gives each position its own row
         findings.extend(table_findings)
     return Validation(findings, valid)
 
@@ -123,8 +109,8 @@ def _issue_findings(table: TableData, issue: CellIssue) -> list[Finding]:
             row=rows[i],
             column=issue.column,
             cell=cells[i],
-            study_id=study[i],
-            outcome=outcome[i] if issue.column != "outcome" or issue.severity != "error" else None,
+            study_id=_clean(study[i]),
+            outcome=_clean(outcome[i]) if issue.column != "outcome" or issue.severity != "error" else None,
             value=values[i],
         )
         for i in range(len(index))
@@ -133,27 +119,34 @@ def _issue_findings(table: TableData, issue: CellIssue) -> list[Finding]:
 
 def _failure_findings(table: TableData, frame: pd.DataFrame, failures: pd.DataFrame, specs: dict, flagged: set) -> list[Finding]:
     out: list[Finding] = []
-    broken = failures[failures["index"].isna() & failures["check"].astype(str).isin(list(specs))]
+    unplaced = failures[failures["index"].isna()]
+    broken = unplaced[unplaced["check"].astype(str).isin(list(specs))]
     if len(broken):
         # a check that raised instead of answering: a bug, never a silent pass
         row = broken.iloc[0]
         raise RuntimeError(f"schema check {row['check']} could not run: {row['failure_case']}")
     failures = failures[failures["index"].notna()]
+    checks = failures["check"].to_numpy(dtype=object)
+    columns = failures["column"].to_numpy(dtype=object)
+    # a check across columns (and the key's uniqueness) reports every column of a failing row:
+    # only the column its spec names is kept
+    across = {k: s.column for k, s in specs.items() if k.startswith(("xf:", "required_when", "max_when")) or k == "multiple_fields_uniqueness"}
+    named = pd.Series(checks, dtype=object).map(across).to_numpy(dtype=object)
+    kept = np.flatnonzero(pd.isna(named) | (named == columns))
     # column checks first: a cell already wrong for its column is not reported again across columns
-    failures = failures.assign(_frame=failures["schema_context"].ne("Column")).sort_values("_frame", kind="stable")
-    for (_, check, column), group in failures.groupby(["_frame", "check", "column"], sort=False, dropna=False):
+    frame_level = failures["schema_context"].ne("Column").to_numpy()
+    order = kept[np.argsort(frame_level[kept], kind="stable")]
+    keys = zip(frame_level[order].tolist(), checks[order].tolist(), columns[order].tolist())
+    positions = failures["index"].to_numpy()[order].astype(np.int64).tolist()
+    groups: dict[tuple, list[int]] = {}  # (frame-level, check, column) -> positions, in order of appearance
+    for key, pos in zip(keys, positions):
+        groups.setdefault(key, []).append(pos)
+    for (_, check, column), group in groups.items():
         check = str(check)
         spec = specs.get(check) or specs.get(f"{check}:{column}")
         if spec is None:
             continue
-        index = np.unique(group["index"].astype(np.int64).to_numpy())
-        if spec.column is not None and column != spec.column and check.startswith("xf:") or check.startswith(("required_when", "max_when")):
-            # frame-wide checks report every column of a failing row: keep one
-            if column != spec.column:
-                continue
-        if spec.rule == "schema/unique" and check == "multiple_fields_uniqueness":
-            if column != spec.column:
-                continue
+        index = np.unique(np.asarray(group, dtype=np.int64))
         keep = np.array([(int(i), spec.column) not in flagged for i in index], dtype=bool)
         index = index[keep]
         if not len(index):
