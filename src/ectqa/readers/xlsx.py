@@ -20,7 +20,14 @@ from ..dataset import Dataset, TableData
 from ..dictionary import TABLES, fold
 from ..errors import InputError
 from ..findings import Finding
-from .container import OLE2_MAGIC, ZIP_MAGIC, check_container, check_xml_heads, measure_sheet  # noqa: F401
+from .container import (  # noqa: F401
+    OLE2_MAGIC,
+    ZIP_MAGIC,
+    check_container,
+    check_xml_heads,
+    measure_sheet,
+    too_many_rows,
+)
 from .headers import headerless_columns, looks_like_header, match_headers
 
 if TYPE_CHECKING:
@@ -141,14 +148,14 @@ def _sheet_rows(wb: Any, path: Path, sheet: str, max_rows: int) -> tuple[list[li
         raise InputError(f"{path}: cannot read sheet '{sheet}' ({_short(exc)}); save the workbook again as .xlsx") from None
     top, left = int(start[0]), int(start[1])
     if top > max_rows:
-        raise _too_many_rows(path, sheet, max_rows)
+        raise too_many_rows(path, sheet, max_rows)
     rows: list[list[Any]]
     # count while reading: a sheet's <dimension> is optional and can lie
     try:
         # at most one row past the limit is taken: enough to know it is over
         rows = list(islice(ws.iter_rows(), max_rows + 2 + top))
         if len(rows) > max_rows + 1 + top:
-            raise _too_many_rows(path, sheet, max_rows)
+            raise too_many_rows(path, sheet, max_rows)
     except InputError:
         raise
     except (KeyboardInterrupt, SystemExit, MemoryError):
@@ -166,15 +173,8 @@ def _sheet_rows(wb: Any, path: Path, sheet: str, max_rows: int) -> tuple[list[li
             pad = [None] * left
             rows = [pad + r if r else r for r in rows]
     if len(rows) > max_rows + 1:
-        raise _too_many_rows(path, sheet, max_rows)
+        raise too_many_rows(path, sheet, max_rows)
     return rows, merged
-
-
-def _too_many_rows(path: Path, sheet: str, max_rows: int) -> InputError:
-    return InputError(
-        f"{path}: sheet '{sheet}' has more than {max_rows:,} rows, the limit; "
-        "raise [limits] max_rows in ectqa.toml if it is genuine, or delete the rows below the table"
-    )
 
 
 def _is_blank(row: list[Any]) -> bool:

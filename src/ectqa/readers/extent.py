@@ -1,0 +1,313 @@
+"""The grid calamine would build for a sheet, bounded from the sheet's XML without parsing it.
+
+calamine places a cell by its `r` attribute (`r="AB12"`), or, where a cell has none, one column
+after the previous cell (and a row without `r` one row after the previous row); then it allocates
+a dense grid up to the furthest cell. To bound that grid before calamine runs, every `r` value in
+the part counts, on any element, in either quotes, with blanks around `=`, in any letter case and
+length (an over-estimate is safe, an under-estimate is not), and cells and rows without one are
+counted where they could push the grid further. The same pass notes which byte strings the
+side-scan (xlsx_scan) looks for.
+
+The work is numpy over windows of a few MB: a regex, or Python per cell, costs as much as
+calamine's own parse. Every test keys on a byte position (a `<` or an `=`) that lies in exactly
+one window; reads run a little past the window, into the next one or the buffer's zero padding.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+WINDOW = 1 << 20
+PAD = 128  # bytes after the XML (zeros at the end): every look-ahead stays inside the buffer
+LOOK = 32  # blanks looked past around an odd `=` before the exact (slower) search takes over
+
+
+def _table(chars: bytes) -> np.ndarray:
+    out = np.zeros(256, dtype=bool)
+    out[list(chars)] = True
+    return out
+
+
+_UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_BLANK = _table(b" \t\r\n")
+_DIGIT = _table(b"0123456789")
+_LETTER = _table(_UPPER + _UPPER.lower())
+_WORD = _LETTER | _DIGIT | _table(b"_")  # a bytes regex's \w
+_NAME = _WORD | _table(b".:-")  # characters of an XML name
+_NAME[128:] = True
+_QUOTE = _table(b"\"'")
+_AFTER_NAME = _BLANK | _table(b"/>")  # what may follow an element's name
+_LETTER_VALUE = np.zeros(256, dtype=np.int64)
+for _i, _c in enumerate(_UPPER):
+    _LETTER_VALUE[_c] = _LETTER_VALUE[_c + 32] = _i + 1
+_ZEROS = np.uint64(0x3030303030303030)  # "00000000"
+_NINES = np.uint64(0x7676767676767676)  # added to a byte minus "0": reaches the high bit from 10 up
+_HIGH = np.uint64(0x8080808080808080)
+_ONE = np.uint64(1)
+_FIVE = np.uint64(0xFFFFFFFFFF)
+_HIDDE = np.uint64(int.from_bytes(b"hidde", "little"))
+
+_LONG_VALUE = re.compile(rb"([A-Za-z]*)(\d*)")
+_CAP = 10**12  # an absurd coordinate stands for itself up to here
+
+
+def column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper()[:9]:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+class Extent:
+    """The XML of one sheet, written in as it is inflated, and running totals over it."""
+
+    def __init__(self, size: int) -> None:
+        self.buf = np.zeros(size + PAD, dtype=np.uint8)
+        # item i: bytes i..i+7 as one little-endian uint64 (byte i lowest)
+        self.words = np.ndarray(shape=(size + PAD - 7,), dtype="<u8", buffer=self.buf, strides=(1,))
+        self.filled = self.done = 0  # bytes written; bytes counted (whole windows)
+        self.rows = self.cells = 0  # row and cell tags
+        self.max_row = self.max_col = 0  # furthest `r` values (1-based)
+        self.max_row_tag = 0  # furthest `r` value without a column (a row's)
+        self.rows_without_r = 0
+        self.run = 0  # cells without `r` since the last `</row>` (a row can span windows)
+        self.longest_run = 0
+        self.markers: set[bytes] = set()
+        self.unusual = False  # a cell or row tag with a namespace prefix too long to follow
+        self._deferred: list[int] = []  # `=` signs with long blanks around them
+
+    @property
+    def row_bound(self) -> int:
+        """The furthest row calamine can reach: a row without `r` comes after the previous one."""
+        return max(self.max_row, self.rows, self.max_row_tag + self.rows_without_r)
+
+    @property
+    def column_bound(self) -> int:
+        """The furthest column: a cell without `r` comes after the previous cell of its row."""
+        return self.max_col + self.longest_run
+
+    def write(self, chunk: bytes) -> None:
+        """Append inflated bytes (at most the declared size) and count every whole window."""
+        room = len(self.buf) - PAD - self.filled
+        if len(chunk) > room:
+            chunk = chunk[:room]
+        self.buf[self.filled : self.filled + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
+        self.filled += len(chunk)
+        while self.done + WINDOW + PAD <= self.filled:
+            self._count(self.done, self.done + WINDOW)
+            self.done += WINDOW
+
+    def close(self) -> None:
+        """Count the rest, then settle the `=` signs whose blanks ran past the look-around."""
+        self.buf[self.filled :] = 0
+        if self.done < self.filled:
+            self._count(self.done, self.filled)
+            self.done = self.filled
+        if self._deferred:
+            self._settle(self._deferred)
+            self._deferred = []
+
+    def _count(self, start: int, end: int) -> None:
+        self._unprefix(start, end)
+        self._tags(start, end)
+        self._attributes(start, end)
+
+    def _unprefix(self, start: int, end: int) -> None:
+        """`<x:c` -> `<x<c`, `</x:row` -> `</</row`, in place (so nothing moves): calamine
+        matches local names, which some writers prefix. A colon just past the window is done
+        here too, as its closing tag's `<` falls in this window."""
+        buf = self.buf
+        colon = np.flatnonzero(buf[start : end + 1] == 58) + start
+        if not len(colon):
+            return
+        name = buf[colon + 1]
+        row = (name == 114) & (buf[colon + 2] == 111) & (buf[colon + 3] == 119) & _AFTER_NAME[buf[colon + 4]]
+        colon = colon[((name == 99) & _AFTER_NAME[buf[colon + 2]]) | row]
+        if not len(colon):
+            return
+        back = buf[colon[:, None] - np.arange(1, LOOK + 1)]  # the prefix, read backwards
+        outside = ~_NAME[back]
+        found = outside.any(axis=1)
+        if not found.all():
+            self.unusual = True
+        colon, back, outside = colon[found], back[found], outside[found]
+        at = np.argmax(outside, axis=1)  # the byte before the prefix
+        which = np.arange(len(colon))
+        before = back[which, at]
+        opening = colon[before == 60]
+        closing = colon[(before == 47) & (back[which, np.minimum(at + 1, LOOK - 1)] == 60)]
+        buf[opening] = 60
+        buf[closing] = 47
+        buf[closing - 1] = 60
+
+    def _settle(self, deferred: list[int]) -> None:
+        size = self.filled
+        text = self.buf[:size].tobytes()
+        backwards = text[::-1]
+        blanks = re.compile(rb"[ \t\r\n]*")
+        starts = []
+        for eq in deferred:
+            name_end = size - 1 - blanks.match(backwards, size - eq).end()  # the byte before the blanks
+            if name_end < 0 or text[name_end] != ord("r") or (name_end and _NAME[text[name_end - 1]]):
+                continue
+            quote = blanks.match(text, eq + 1).end()
+            if quote < size and text[quote] in b"\"'":
+                starts.append(quote + 1)
+        if starts:
+            at = np.asarray(starts, dtype=np.int64)
+            self._values(at, _bytes(self.words[at]))
+
+    # -- tags ------------------------------------------------------------------------------
+
+    def _tags(self, start: int, end: int) -> None:
+        buf = self.buf
+        following = buf[start + 1 : end + 1]
+        wanted = following == 99
+        wanted |= following == 114
+        wanted |= following == 102
+        wanted &= buf[start:end] == 60
+        lt = np.flatnonzero(wanted) + start
+        head = _bytes(self.words[lt])  # `<c r="A`, `<row r="`: each tag's first eight bytes
+        name = head[:, 1]
+        if b"<f" not in self.markers and (name == 102).any():
+            self.markers.add(b"<f")
+        cell = (name == 99) & _AFTER_NAME[head[:, 2]]
+        row = (name == 114) & (head[:, 2] == 111) & (head[:, 3] == 119) & _AFTER_NAME[head[:, 4]]
+        self.cells += int(np.count_nonzero(cell))
+        self.rows += int(np.count_nonzero(row))
+        # the usual form, `<c r="..."` and `<row r="..."`: the position is explicit
+        self.rows_without_r += int(np.count_nonzero(row & ~_first_is_r(head, 4)))
+        loose = lt[cell & ~_first_is_r(head, 2)]
+        if len(loose) or self.run:
+            self._runs(start, end, loose)
+
+    def _runs(self, start: int, end: int, loose: np.ndarray) -> None:
+        """Cells without `r` between two `</row>`: each takes the next column."""
+        buf = self.buf
+        slash = np.flatnonzero((buf[start:end] == 60) & (buf[start + 1 : end + 1] == 47)) + start
+        head = _bytes(self.words[slash])
+        row_ends = slash[(head[:, 2] == 114) & (head[:, 3] == 111) & (head[:, 4] == 119) & _AFTER_NAME[head[:, 5]]]
+        per_row = np.bincount(np.searchsorted(row_ends, loose), minlength=len(row_ends) + 1)
+        per_row[0] += self.run
+        self.longest_run = max(self.longest_run, int(per_row.max()))
+        self.run = int(per_row[-1])
+
+    # -- attributes ------------------------------------------------------------------------
+
+    def _attributes(self, start: int, end: int) -> None:
+        eq = np.flatnonzero(self.buf[start:end] == 61) + start
+        around = _bytes(self.words[eq - 2])  # two bytes before the `=`, the `=`, five after
+        before, after = around[:, 1], around[:, 3]
+        self._markers(eq, around, before, after)
+        usual = (before == 114) & _QUOTE[after] & ~_NAME[around[:, 0]]
+        self._values(eq[usual] + 2, around[usual, 4:])
+        odd = eq[_BLANK[before] | _BLANK[after]]
+        if len(odd):
+            starts = self._odd(odd)
+            self._values(starts, _bytes(self.words[starts]))
+
+    def _markers(self, eq: np.ndarray, around: np.ndarray, before: np.ndarray, after: np.ndarray) -> None:
+        """The side-scan's byte strings, as `in` would find them."""
+        if b"hidden=" not in self.markers:
+            n = eq[before == 110]
+            if len(n) and (self.words[n - 6] & _FIVE == _HIDDE).any():
+                self.markers.add(b"hidden=")
+        error = (before == 116) & (after == 34) & (around[:, 4] == 101) & (around[:, 5] == 34)
+        if b't="e"' not in self.markers and error.any():
+            self.markers.add(b't="e"')
+        if b's="' not in self.markers:
+            style = (before == 115) & (after == 34) & _DIGIT[around[:, 4]] & ~_WORD[around[:, 0]]
+            if style.any():
+                self.markers.add(b's="')
+
+    def _odd(self, eq: np.ndarray) -> np.ndarray:
+        """Value starts of `r` attributes written with blanks around `=` (never by a spreadsheet
+        program, but XML allows them)."""
+        buf = self.buf
+        steps = np.arange(1, LOOK + 1)
+        back = buf[eq[:, None] - steps]  # eq - 1, eq - 2, ...
+        ahead = buf[eq[:, None] + steps]
+        blank_back, blank_ahead = _BLANK[back], _BLANK[ahead]
+        far = blank_back.all(axis=1) | blank_ahead.all(axis=1)
+        self._deferred.extend(eq[far].tolist())
+        rows = np.arange(len(eq))
+        name_at = np.argmin(blank_back, axis=1)  # first non-blank going back
+        quote_at = np.argmin(blank_ahead, axis=1)
+        name_pos = eq - 1 - name_at
+        is_r = (back[rows, name_at] == 114) & ~_NAME[buf[name_pos - 1]] & _QUOTE[ahead[rows, quote_at]] & ~far
+        return (eq + 2 + quote_at)[is_r]
+
+    def _values(self, starts: np.ndarray, head: np.ndarray) -> None:
+        """Letters then digits then the closing quote; anything else calamine refuses. `head`:
+        each value's first four bytes or more. The digits are read eight bytes at a time."""
+        if not len(starts):
+            return
+        b0, b1, b2, b3 = (head[:, k] for k in range(4))
+        l0 = _LETTER[b0]
+        l01 = l0 & _LETTER[b1]
+        l012 = l01 & _LETTER[b2]
+        count = l0.view(np.uint8) + l01.view(np.uint8) + l012.view(np.uint8) + (l012 & _LETTER[b3]).view(np.uint8)
+        word = self.words[starts + count]  # the bytes after the letters
+        x = word ^ _ZEROS
+        # the high bit of every byte that is not a digit (exact for the lowest such byte, which
+        # is all that is used: carries only run upwards)
+        flags = ((x + _NINES) | x) & _HIGH
+        digits = np.log2((flags & (~flags + _ONE)).astype(np.float64)).astype(np.int64) // 8  # lowest flag
+        digits[flags == 0] = 8  # eight digits or more
+        closed = _QUOTE[(word >> (8 * np.minimum(digits, 7)).astype(np.uint64)).astype(np.uint8)]
+        plain = (count < 4) & (digits < 8)
+        valid = plain & closed & (digits > 0)
+        if valid.any():
+            n = digits[valid].astype(np.uint64)
+            # digits as a big-endian number, their count above them: the largest key is the furthest row
+            key = (word[valid].byteswap() >> (64 - 8 * n)) | (n << np.uint64(56))
+            self.max_row = max(self.max_row, _number(key.max()))
+            row_only = key[count[valid] == 0]  # `<row r="12">`: only these move calamine's next row
+            if len(row_only):
+                self.max_row_tag = max(self.max_row_tag, _number(row_only.max()))
+            with_column = valid & (count > 0)
+            if with_column.any():
+                widest = count == count[with_column].max()
+                top = with_column & widest
+                v0, v1, v2 = (_LETTER_VALUE[b[top]] for b in (b0, b1, b2))
+                width = int(count[top][0])
+                col = v0 if width == 1 else v0 * 26 + v1 if width == 2 else (v0 * 26 + v1) * 26 + v2
+                self.max_col = max(self.max_col, int(col.max()))
+        for pos in starts[~plain].tolist():
+            self._long(pos)
+
+    def _long(self, pos: int) -> None:
+        """A value with more letters or digits than any sheet has: its coordinates, capped
+        (calamine's own arithmetic on them overflows, so the grid could be anything)."""
+        text = self.buf[pos : pos + 64].tobytes()
+        m = _LONG_VALUE.match(text)
+        letters, digits = m.group(1), m.group(2)
+        cut = m.end() == len(text)  # longer than we look: take it as valid
+        if not cut and (not digits or text[m.end()] not in b"\"'"):
+            return  # calamine refuses it
+        if digits:
+            row = min(int(digits[:13]), _CAP)
+            self.max_row = max(self.max_row, row)
+            if not letters:
+                self.max_row_tag = max(self.max_row_tag, row)
+        if letters:
+            self.max_col = max(self.max_col, min(column_number(letters), _CAP))
+
+
+def _number(key: np.uint64) -> int:
+    """The row number in a key made in `_values` (ASCII digits, big-endian, in the low 7 bytes)."""
+    return int((int(key) & ((1 << 56) - 1)).to_bytes(7, "big").lstrip(b"\0"))
+
+
+def _bytes(words: np.ndarray) -> np.ndarray:
+    """Eight bytes per row, in file order, from little-endian uint64s."""
+    return words.view(np.uint8).reshape(-1, 8)
+
+
+def _first_is_r(head: np.ndarray, after_name: int) -> np.ndarray:
+    """Whether a tag's first attribute is `r="` (the usual form), from the tag's first eight
+    bytes and the offset just after its name."""
+    return (_BLANK[head[:, after_name]] & (head[:, after_name + 1] == 114)
+            & (head[:, after_name + 2] == 61) & _QUOTE[head[:, after_name + 3]])
