@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import zipfile
-from itertools import compress, islice
+from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from ..dataset import Dataset, TableData
 from ..dictionary import TABLES, fold
@@ -32,6 +33,9 @@ from .headers import headerless_columns, looks_like_header, match_headers
 
 if TYPE_CHECKING:
     from ..config import Config
+
+# what pandas infers for a column of these kinds is what it holds already
+_AS_INFERRED = frozenset(("string", "floating", "integer", "boolean", "empty"))
 
 EXCEL_ERRORS = frozenset(
     ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA", "#SPILL!", "#CALC!")
@@ -136,8 +140,8 @@ def read_workbook(path: Path, config: Config, only: str | None = None) -> Datase
 
 
 def _sheet_rows(wb: Any, path: Path, sheet: str, max_rows: int) -> tuple[list[list[Any]], list[tuple[tuple[int, int], tuple[int, int]]]]:
-    """The sheet's cells from A1 (calamine's range starts at the first used cell), and its
-    merged ranges ((row, col), (row, col)), 0-based."""
+    """The sheet's cells from A1 (empty cells are ""), and its merged ranges ((row, col),
+    (row, col)), 0-based."""
     try:
         ws = wb.get_sheet_by_name(sheet)
         start = ws.start or (0, 0)
@@ -146,32 +150,17 @@ def _sheet_rows(wb: Any, path: Path, sheet: str, max_rows: int) -> tuple[list[li
         raise
     except BaseException as exc:  # noqa: BLE001 -- calamine errors and Rust panics
         raise InputError(f"{path}: cannot read sheet '{sheet}' ({_short(exc)}); save the workbook again as .xlsx") from None
-    top, left = int(start[0]), int(start[1])
-    if top > max_rows:
+    if int(start[0]) > max_rows:
         raise too_many_rows(path, sheet, max_rows)
-    rows: list[list[Any]]
-    # count while reading: a sheet's <dimension> is optional and can lie
     try:
-        # at most one row past the limit is taken: enough to know it is over
-        rows = list(islice(ws.iter_rows(), max_rows + 2 + top))
-        if len(rows) > max_rows + 1 + top:
-            raise too_many_rows(path, sheet, max_rows)
-    except InputError:
-        raise
+        # from A1, every cell where the sheet has it (calamine's range starts at the first used
+        # cell); count while reading, as a sheet's <dimension> is optional and can lie: one row
+        # past the limit is enough to know it is over
+        rows = ws.to_python(skip_empty_area=False, nrows=max_rows + 2)
     except (KeyboardInterrupt, SystemExit, MemoryError):
         raise
     except BaseException as exc:  # noqa: BLE001 -- calamine errors and Rust panics
         raise InputError(f"{path}: cannot read sheet '{sheet}' ({_short(exc)}); save the workbook again as .xlsx") from None
-    # calamine's range starts at the first used cell; put every cell back where the sheet has it
-    # (python-calamine's iter_rows pads the rows above but not the columns to the left)
-    end = ws.end
-    if rows and end is not None:
-        height, width = int(end[0]) + 1, int(end[1]) + 1
-        if len(rows) == height - top and top:
-            rows = [[] for _ in range(top)] + rows
-        if left and rows and max(len(r) for r in rows) == width - left:
-            pad = [None] * left
-            rows = [pad + r if r else r for r in rows]
     if len(rows) > max_rows + 1:
         raise too_many_rows(path, sheet, max_rows)
     return rows, merged
@@ -207,7 +196,7 @@ def _to_table(rows: list[list[Any]], table: str, path: Path, sheet: str, config:
             )
     _check_merged_header(rows, merged or [], path, sheet)
     header = [_header_text(v) for v in rows[0]]
-    width = max(len(r) for r in rows)
+    width = max(map(len, rows))
     header += [None] * (width - len(header))
     match = match_headers(header, table, dictionary, column_map, str(path), sheet)
     dataset.read_findings.extend(match.findings)
@@ -218,16 +207,16 @@ def _to_table(rows: list[list[Any]], table: str, path: Path, sheet: str, config:
         filled[i] = not _is_blank(body[i])
     records = body if filled.all() else list(compress(body, filled))
     positions = np.flatnonzero(filled).astype(np.int64) + 2  # header is row 1
-    frame = pd.DataFrame.from_records(records, columns=range(width)) if records else pd.DataFrame(columns=range(width))
-    # columns read as numbers, booleans or dates throughout hold no empty strings
-    may_hold_text = [getattr(d, "kind", "O") not in "biufcmM" for d in frame.dtypes]
-    frame = frame.astype(object)
+    cells = _grid(records, width)
+    empty = cells == ""  # empty cells are missing
+    cells[empty] = None
+    with_empty = empty.any(axis=0)
+    frame = pd.DataFrame(cells, columns=range(width), dtype=object, copy=False)
     dataset.read_findings.extend(headerless_columns(frame, header, table, path, sheet, positions))
     selected = [(pos, name) for pos, name in enumerate(match.columns) if name is not None]
-    raw = frame[[pos for pos, _ in selected]]
-    raw.columns = [name for _, name in selected]
-    raw = raw.reset_index(drop=True)
-    raw = _normalise_cells(raw, [bool(may_hold_text[pos]) for pos, _ in selected])
+    raw = pd.DataFrame(
+        {name: cells[:, pos] if with_empty[pos] else _inferred(cells[:, pos]) for pos, name in selected}, dtype=object
+    )
     return TableData(
         name=table,
         raw=raw,
@@ -276,24 +265,23 @@ def _header_text(v: Any) -> Any:
     return str(v)
 
 
-def _normalise_cells(raw: pd.DataFrame, may_hold_text: list[bool] | None = None) -> pd.DataFrame:
-    """Empty strings become missing; everything else stays as the cell held it.
-    `may_hold_text`: per column, False where no cell can be a string (skips the comparison)."""
-    # column by column on numpy arrays (DataFrame.replace is several times slower)
-    arrays = {}
-    for j in range(raw.shape[1]):
-        values = raw.iloc[:, j].to_numpy(dtype=object)
-        if may_hold_text is not None and not may_hold_text[j]:
-            arrays[j] = values
-            continue
-        empty = values == ""
-        if empty.any():
-            values = values.copy()
-            values[empty] = None
-        arrays[j] = values
-    out = pd.DataFrame(arrays, index=raw.index, dtype=object)
-    out.columns = raw.columns
-    return out
+def _grid(records: list[list[Any]], width: int) -> np.ndarray:
+    """The records as one (rows x width) object array, every value as the cell held it."""
+    if not records:
+        return np.empty((0, width), dtype=object)
+    cells = np.array(records, dtype=object)
+    if cells.ndim != 2 or cells.shape[1] != width:  # rows of unequal length (calamine pads them all)
+        cells = np.array([list(r) + [None] * (width - len(r)) for r in records], dtype=object)
+    return cells
+
+
+def _inferred(values: np.ndarray) -> np.ndarray:
+    """A column without empty cells, as pandas infers it: a column of dates or durations holds
+    pandas' Timestamps or Timedeltas, one of whole and decimal numbers floats (what checks saw
+    before the reader built columns itself)."""
+    if infer_dtype(values, skipna=False) in _AS_INFERRED:
+        return values
+    return pd.Series(values, dtype=object).infer_objects().to_numpy(dtype=object)
 
 
 def excel_date_to_number(v: Any) -> float | None:
