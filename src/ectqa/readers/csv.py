@@ -210,17 +210,17 @@ def read_table(path: Path, table: str, config: Config, dataset: Dataset) -> Tabl
             )
     fast = _parse_fast(text, sep, n_lines)
     if fast is not None:
-        header = [str(c) for c in fast.iloc[0].tolist()]
-        body_frame = fast.iloc[1:]
-        starts_all = np.arange(2, len(fast) + 1, dtype=np.int64)
-        empty_all = (body_frame == "").to_numpy()
-        blank = empty_all.all(axis=1)
-        empty_cells = empty_all[~blank]  # reused below: which cells are empty
-        body_frame = body_frame[~blank]
-        body_starts = starts_all[~blank]
+        read = [fast[j].to_numpy(dtype=object) for j in range(fast.shape[1])]
+        header = [str(c[0]) for c in read]
+        columns = [c[1:] for c in read]
+        empty = [c == "" for c in columns]  # reused below: which cells are empty
+        keep = ~np.logical_and.reduce(empty) if empty else np.ones(0, dtype=bool)
+        body_starts = np.arange(2, len(fast) + 1, dtype=np.int64)
+        if not keep.all():  # blank lines
+            columns, empty = [c[keep] for c in columns], [e[keep] for e in empty]
+            body_starts = body_starts[keep]
         width = len(header)
     else:
-        empty_cells = None
         records, starts = _parse_records(text, sep, path)
         if not records:  # nothing but a byte-order mark, or blank lines
             raise InputError(f"{path}: the file is empty; it needs a header row with the dictionary's columns (see `ectqa template --csv`)")
@@ -235,25 +235,18 @@ def read_table(path: Path, table: str, config: Config, dataset: Dataset) -> Tabl
                 rec = (rec + [""] * width)[:width]
             body.append(rec)
             body_starts_list.append(start)
-        body_frame = pd.DataFrame(body, columns=range(width), dtype=object)
+        columns = [np.array(c, dtype=object) for c in zip(*body)] if body else [np.empty(0, dtype=object)] * width
+        empty = [c == "" for c in columns]
         body_starts = np.asarray(body_starts_list, dtype=np.int64)
     if not any(str(h).strip() for h in header):
         raise InputError(f"{path}: the header (line 1) is empty; put the dictionary's column names on line 1")
     match = match_headers(header, table, dictionary, column_map, str(path), None)
     dataset.read_findings.extend(match.findings)
-    body_frame.columns = range(width)
     header_cells = [h if str(h).strip() else None for h in header]
-    dataset.read_findings.extend(headerless_columns(body_frame, header_cells, table, path, None, body_starts))
+    dataset.read_findings.extend(headerless_columns(columns, header_cells, table, path, None, body_starts))
     selected = [(pos, name) for pos, name in enumerate(match.columns) if name is not None]
-    raw = body_frame[[pos for pos, _ in selected]]
-    raw.columns = [name for _, name in selected]
-    raw = raw.reset_index(drop=True)
-    if len(raw):
-        padded = _PADDED.search(text) is not None
-        raw = pd.DataFrame(
-            {name: _trimmed(raw[name], padded, None if empty_cells is None else empty_cells[:, pos]) for pos, name in selected},
-            dtype=object,
-        )
+    padded = len(body_starts) > 0 and _PADDED.search(text) is not None
+    raw = pd.DataFrame({name: _trimmed(columns[pos], padded, empty[pos]) for pos, name in selected}, dtype=object)
     td = TableData(
         name=table,
         raw=raw,
@@ -276,18 +269,18 @@ def _cells(line: str, sep: str) -> list[str]:
         return line.split(sep)
 
 
-def _trimmed(column: pd.Series, padded: bool, empty: np.ndarray | None = None) -> pd.Series:
+def _trimmed(values: np.ndarray, padded: bool, empty: np.ndarray) -> np.ndarray:
     """Cells trimmed (only when the file has padded cells: trimming costs a call per cell), and
-    empty ones missing. `empty`: which cells are "" already known (as read, before trimming)."""
+    empty ones missing. `empty`: which cells are "" as read, before trimming."""
     if padded:
         from ..schema.coerce import needs_strip
 
-        if needs_strip(column.to_numpy(dtype=object)):
-            column = column.str.strip()
-            empty = None  # trimming may have emptied cells
-    if empty is None:
-        return column.where(column.ne(""), None)
-    return column.where(~empty, None)
+        if needs_strip(values):
+            values = pd.Series(values, dtype=object).str.strip().to_numpy(dtype=object)
+            empty = values == ""  # trimming may have emptied cells
+    values = values.copy()
+    values[empty] = None
+    return values
 
 
 # a blank or tab next to a separator, a quote or a line end: some cell is padded
@@ -318,7 +311,8 @@ def _parse_fast(text: str, sep: str, n_lines: int) -> pd.DataFrame | None:
         )
     except Exception:  # noqa: BLE001 -- ragged rows (too many cells) or broken quoting: the careful path decides
         return None
-    if len(frame) != n_lines or frame.isna().to_numpy().any():
+    # a short row leaves its last cells NaN, the last column's among them
+    if len(frame) != n_lines or frame.iloc[:, -1].isna().any():
         return None  # quoted newlines, or short rows: line numbers need the careful path
     return frame
 

@@ -211,11 +211,11 @@ def _to_table(rows: list[list[Any]], table: str, path: Path, sheet: str, config:
     empty = cells == ""  # empty cells are missing
     cells[empty] = None
     with_empty = empty.any(axis=0)
-    frame = pd.DataFrame(cells, columns=range(width), dtype=object, copy=False)
-    dataset.read_findings.extend(headerless_columns(frame, header, table, path, sheet, positions))
+    dataset.read_findings.extend(headerless_columns(cells.T, header, table, path, sheet, positions))
     selected = [(pos, name) for pos, name in enumerate(match.columns) if name is not None]
     raw = pd.DataFrame(
-        {name: cells[:, pos] if with_empty[pos] else _inferred(cells[:, pos]) for pos, name in selected}, dtype=object
+        {name: cells[:, pos] if with_empty[pos] else _inferred(cells[:, pos]) for pos, name in selected},
+        index=pd.RangeIndex(len(cells)), dtype=object,
     )
     return TableData(
         name=table,
