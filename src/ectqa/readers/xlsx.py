@@ -8,14 +8,14 @@ reading, and XML is parsed by calamine (which expands no entities) or defusedxml
 from __future__ import annotations
 
 import datetime as _dt
+import queue
+import threading
 import zipfile
 from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-from pandas.api.types import infer_dtype
 
 from ..dataset import Dataset, TableData
 from ..dictionary import TABLES, fold
@@ -114,11 +114,16 @@ def read_workbook(path: Path, config: Config, only: str | None = None) -> Datase
                 )
             chosen[table] = sheet
         markers: dict[str, frozenset[bytes] | None] = {}
-        for table, sheet in chosen.items():
-            if parts.get(sheet):
-                markers[parts[sheet]] = measure_sheet(path, zf, parts[sheet], sheet, max_rows)
+        parser = _Parser(wb)
+        try:
+            for sheet in dict.fromkeys(chosen.values()):
+                if parts.get(sheet):
+                    markers[parts[sheet]] = measure_sheet(path, zf, parts[sheet], sheet, max_rows)
+                parser.parse(sheet)  # its guard has passed
+        finally:
+            parser.close()
     for table, sheet in chosen.items():
-        data, merged = _sheet_rows(wb, path, sheet, max_rows)
+        data, merged = _sheet_rows(parser, path, sheet, max_rows)
         td = _to_table(data, table, path, sheet, config, dataset, merged)
         if sheet in hidden:
             dataset.read_findings.append(
@@ -139,11 +144,51 @@ def read_workbook(path: Path, config: Config, only: str | None = None) -> Datase
     return dataset
 
 
-def _sheet_rows(wb: Any, path: Path, sheet: str, max_rows: int) -> tuple[list[list[Any]], list[tuple[tuple[int, int], tuple[int, int]]]]:
+class _Parser:
+    """calamine parses each sheet in a worker thread once the sheet's guard has passed: it lets go
+    of the GIL, so the next sheet's guard, pandas' import and the tables of the sheets before it
+    are done meanwhile. One thread, as calamine reads a workbook one sheet at a time."""
+
+    def __init__(self, wb: Any) -> None:
+        self._wb = wb
+        self._jobs: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._parsed: dict[str, tuple[bool, Any]] = {}
+        self._ready = threading.Condition()
+        # a daemon: an interrupted check does not wait for a parse to end
+        threading.Thread(target=self._work, name="ectqa-calamine", daemon=True).start()
+
+    def parse(self, sheet: str) -> None:
+        self._jobs.put(sheet)
+
+    def close(self) -> None:
+        """No more sheets: the worker ends after those asked for."""
+        self._jobs.put(None)
+
+    def sheet(self, sheet: str) -> Any:
+        """The parsed sheet (calamine's error, re-raised here)."""
+        with self._ready:
+            self._ready.wait_for(lambda: sheet in self._parsed)
+        ok, value = self._parsed[sheet]
+        if not ok:
+            raise value
+        return value
+
+    def _work(self) -> None:
+        while (sheet := self._jobs.get()) is not None:
+            try:
+                done = (True, self._wb.get_sheet_by_name(sheet))
+            except BaseException as exc:  # noqa: BLE001 -- calamine errors and Rust panics, raised in the reading thread
+                done = (False, exc)
+            with self._ready:
+                self._parsed[sheet] = done
+                self._ready.notify_all()
+
+
+def _sheet_rows(parser: _Parser, path: Path, sheet: str, max_rows: int) -> tuple[list[list[Any]], list[tuple[tuple[int, int], tuple[int, int]]]]:
     """The sheet's cells from A1 (empty cells are ""), and its merged ranges ((row, col),
     (row, col)), 0-based."""
     try:
-        ws = wb.get_sheet_by_name(sheet)
+        ws = parser.sheet(sheet)
         start = ws.start or (0, 0)
         merged = list(ws.merged_cell_ranges or [])
     except (KeyboardInterrupt, SystemExit, MemoryError):
@@ -172,6 +217,8 @@ def _is_blank(row: list[Any]) -> bool:
 
 def _to_table(rows: list[list[Any]], table: str, path: Path, sheet: str, config: Config, dataset: Dataset,
               merged: list[Any] | None = None) -> TableData:
+    import pandas as pd  # here, not at the top: its import runs while calamine parses
+
     from .. import dictionary as dictionary_module
 
     dictionary = config.dictionary or dictionary_module.load()
@@ -279,6 +326,9 @@ def _inferred(values: np.ndarray) -> np.ndarray:
     """A column without empty cells, as pandas infers it: a column of dates or durations holds
     pandas' Timestamps or Timedeltas, one of whole and decimal numbers floats (what checks saw
     before the reader built columns itself)."""
+    import pandas as pd
+    from pandas.api.types import infer_dtype
+
     if infer_dtype(values, skipna=False) in _AS_INFERRED:
         return values
     return pd.Series(values, dtype=object).infer_objects().to_numpy(dtype=object)
