@@ -46,8 +46,19 @@ _ZEROS = np.uint64(0x3030303030303030)  # "00000000"
 _NINES = np.uint64(0x7676767676767676)  # added to a byte minus "0": reaches the high bit from 10 up
 _HIGH = np.uint64(0x8080808080808080)
 _ONE = np.uint64(1)
+_EIGHT = np.uint64(8)
+_TWO = np.uint64(0xFFFF)
+_FOUR = np.uint64(0xFFFFFFFF)
+_SIX = np.uint64(0xFFFFFFFFFFFF)
+_C_TAG, _F_TAG, _ROW_TAG, _C_DOUBLE, _C_SINGLE, _ROW_DOUBLE, _ROW_SINGLE = (
+    np.uint64(int.from_bytes(text, "little"))
+    for text in (b"<c", b"<f", b"<row", b'<c r="', b"<c r='", b'<row r="', b"<row r='")
+)
+_THREE = np.uint64(0xFFFFFF)
 _FIVE = np.uint64(0xFFFFFFFFFF)
-_HIDDE = np.uint64(int.from_bytes(b"hidde", "little"))
+_R_DOUBLE, _R_SINGLE, _S_DOUBLE, _T_E, _HIDDE = (
+    np.uint64(int.from_bytes(text, "little")) for text in (b'r="', b"r='", b's="', b't="e"', b"hidde")
+)
 
 _LONG_VALUE = re.compile(rb"([A-Za-z]*)(\d*)")
 _CAP = 10**12  # an absurd coordinate stands for itself up to here
@@ -169,19 +180,23 @@ class Extent:
         wanted |= following == 102
         wanted &= buf[start:end] == 60
         lt = np.flatnonzero(wanted) + start
-        head = _bytes(self.words[lt])  # `<c r="A`, `<row r="`: each tag's first eight bytes
-        name = head[:, 1]
-        if b"<f" not in self.markers and (name == 102).any():
+        head = self.words[lt]  # `<c r="A`, `<row r="`: each tag's first eight bytes (low byte first)
+        two = head & _TWO
+        if b"<f" not in self.markers and (two == _F_TAG).any():
             self.markers.add(b"<f")
-        cell = (name == 99) & _AFTER_NAME[head[:, 2]]
-        row = (name == 114) & (head[:, 2] == 111) & (head[:, 3] == 119) & _AFTER_NAME[head[:, 4]]
-        self.cells += int(np.count_nonzero(cell))
-        self.rows += int(np.count_nonzero(row))
         # the usual form, `<c r="..."` and `<row r="..."`: the position is explicit
-        self.rows_without_r += int(np.count_nonzero(row & ~_first_is_r(head, 4)))
-        loose = lt[cell & ~_first_is_r(head, 2)]
-        if len(loose) or self.run:
-            self._runs(start, end, loose)
+        usual_cell = ((head & _SIX) == _C_DOUBLE) | ((head & _SIX) == _C_SINGLE)
+        usual_row = (head == _ROW_DOUBLE) | (head == _ROW_SINGLE)
+        other_cells = lt[(two == _C_TAG) & ~usual_cell]
+        other_rows = lt[((head & _FOUR) == _ROW_TAG) & ~usual_row]
+        # the others: a tag named `c` or `row` if a blank, `/` or `>` follows the name
+        other_cells = other_cells[_AFTER_NAME[buf[other_cells + 2]]]
+        other_rows = other_rows[_AFTER_NAME[buf[other_rows + 4]]]
+        self.cells += int(np.count_nonzero(usual_cell)) + len(other_cells)
+        self.rows += int(np.count_nonzero(usual_row)) + len(other_rows)
+        self.rows_without_r += len(other_rows)
+        if len(other_cells) or self.run:
+            self._runs(start, end, other_cells)
 
     def _runs(self, start: int, end: int, loose: np.ndarray) -> None:
         """Cells without `r` between two `</row>`: each takes the next column."""
@@ -198,28 +213,31 @@ class Extent:
 
     def _attributes(self, start: int, end: int) -> None:
         eq = np.flatnonzero(self.buf[start:end] == 61) + start
-        around = _bytes(self.words[eq - 2])  # two bytes before the `=`, the `=`, five after
-        before, after = around[:, 1], around[:, 3]
-        self._markers(eq, around, before, after)
-        usual = (before == 114) & _QUOTE[after] & ~_NAME[around[:, 0]]
-        self._values(eq[usual] + 2, around[usual, 4:])
-        odd = eq[_BLANK[before] | _BLANK[after]]
+        words = self.words[eq - 2]  # two bytes before the `=`, the `=`, five after (low byte first)
+        name_eq_quote = (words >> _EIGHT) & _THREE  # `r="`
+        usual = np.flatnonzero((name_eq_quote == _R_DOUBLE) | (name_eq_quote == _R_SINGLE))
+        around = _bytes(words[usual])
+        usual = usual[~_NAME[around[:, 0]]]  # `r`, not the end of a longer name
+        self._values(eq[usual] + 2, _bytes(words[usual])[:, 4:])
+        self._markers(eq, words, name_eq_quote)
+        around = _bytes(words)
+        odd = eq[(around[:, 1] <= 32) | (around[:, 3] <= 32)]  # blanks around `=` (or controls)
         if len(odd):
             starts = self._odd(odd)
             self._values(starts, _bytes(self.words[starts]))
 
-    def _markers(self, eq: np.ndarray, around: np.ndarray, before: np.ndarray, after: np.ndarray) -> None:
-        """The side-scan's byte strings, as `in` would find them."""
+    def _markers(self, eq: np.ndarray, words: np.ndarray, name_eq_quote: np.ndarray) -> None:
+        """The side-scan's byte strings, as `in` would find them (`words`: the bytes around each
+        `=`, from two before it)."""
         if b"hidden=" not in self.markers:
-            n = eq[before == 110]
+            n = eq[(words >> _EIGHT).astype(np.uint8) == 110]
             if len(n) and (self.words[n - 6] & _FIVE == _HIDDE).any():
                 self.markers.add(b"hidden=")
-        error = (before == 116) & (after == 34) & (around[:, 4] == 101) & (around[:, 5] == 34)
-        if b't="e"' not in self.markers and error.any():
+        if b't="e"' not in self.markers and ((words >> _EIGHT) & _FIVE == _T_E).any():
             self.markers.add(b't="e"')
         if b's="' not in self.markers:
-            style = (before == 115) & (after == 34) & _DIGIT[around[:, 4]] & ~_WORD[around[:, 0]]
-            if style.any():
+            style = _bytes(words[name_eq_quote == _S_DOUBLE])
+            if (_DIGIT[style[:, 4]] & ~_WORD[style[:, 0]]).any():
                 self.markers.add(b's="')
 
     def _odd(self, eq: np.ndarray) -> np.ndarray:
@@ -304,10 +322,3 @@ def _number(key: np.uint64) -> int:
 def _bytes(words: np.ndarray) -> np.ndarray:
     """Eight bytes per row, in file order, from little-endian uint64s."""
     return words.view(np.uint8).reshape(-1, 8)
-
-
-def _first_is_r(head: np.ndarray, after_name: int) -> np.ndarray:
-    """Whether a tag's first attribute is `r="` (the usual form), from the tag's first eight
-    bytes and the offset just after its name."""
-    return (_BLANK[head[:, after_name]] & (head[:, after_name + 1] == 114)
-            & (head[:, after_name + 2] == 61) & _QUOTE[head[:, after_name + 3]])
