@@ -229,3 +229,30 @@ def test_guard_counts_rows_of_cells_without_row_numbers(tmp_path):
     p = workbook(tmp_path / "rows.xlsx", sheet('<row><c r="A50"><v>1</v></c></row>'))
     with zipfile.ZipFile(p) as zf, pytest.raises(InputError, match="more than 20 rows"):
         container.measure_sheet(p, zf, "xl/worksheets/sheet1.xml", "s", 20)
+
+
+# ---------------------------------------------------------------------------------------------
+# cell styles for the side-scan
+
+
+def test_cell_styles_as_spreadsheet_programs_write_them():
+    xml = sheet('<row r="2" s="9" customFormat="1"><c r="B2" s="3" t="n"><v>1.5</v></c><c r="C2"><v>2</v></c>'
+                '<c r="AB2" s="12"><v>3</v></c></row><row r="3"><c r="b3" s="4"><v>1</v></c></row>')
+    rows, cols, styles = scan(xml).cell_styles()
+    # the row's style is not a cell's; a reference in lower case is not read by the side-scan
+    assert list(zip(rows.tolist(), cols.tolist(), styles.tolist())) == [(2, 2, 3), (2, 28, 12)]
+
+
+@pytest.mark.parametrize("cell", ['<c r="B2" t="n" s="3"><v>1</v></c>', '<c s="3" r="B2"><v>1</v></c>',
+                                  '<c r="B2" s="3x" s="4"><v>1</v></c>'])
+def test_cell_styles_written_otherwise_are_left_to_the_side_scan(cell):
+    assert scan(sheet(f'<row r="2">{cell}</row>')).cell_styles() is None
+
+
+def test_cell_styles_of_prefixed_cells_are_left_to_the_side_scan():
+    assert scan(sheet('<x:row r="2"><x:c r="B2" s="3"><x:v>1</x:v></x:c></x:row>', prefix="x:")).cell_styles() is None
+
+
+def test_no_cell_styles():
+    rows, cols, styles = scan(sheet('<row r="2"><c r="B2"><v>1</v></c></row>')).cell_styles()
+    assert len(rows) == len(cols) == len(styles) == 0

@@ -23,7 +23,9 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
 
@@ -90,11 +92,21 @@ def check_container(path: Path, max_inflated_mb: float) -> None:
 SCAN_MARKERS = (b"hidden=", b"<f", b't="e"', b's="')
 
 
-def measure_sheet(path: Path, zf: zipfile.ZipFile, part: str, sheet: str, max_rows: int) -> frozenset[bytes] | None:
+@dataclass(frozen=True)
+class Marks:
+    """What the guard saw that the side-scan (xlsx_scan) needs: which of SCAN_MARKERS occur in
+    the sheet, and each styled cell's row, column and style index (None: some cell's style is
+    written in a form the guard does not follow; the side-scan then looks for itself)."""
+
+    markers: frozenset[bytes]
+    styles: tuple[Any, Any, Any] | None
+
+
+def measure_sheet(path: Path, zf: zipfile.ZipFile, part: str, sheet: str, max_rows: int) -> Marks | None:
     """Inflate one sheet's XML (up to its declared size): refuse a DOCTYPE, more rows than
     `max_rows`, or a sparse used range that would make the parser build a huge grid.
 
-    Returns which of SCAN_MARKERS occur in the sheet (None: not known, the part is absent)."""
+    Returns what the side-scan needs (None: the part is absent)."""
     from .extent import Extent
 
     try:
@@ -132,7 +144,7 @@ def measure_sheet(path: Path, zf: zipfile.ZipFile, part: str, sheet: str, max_ro
             f"{path}: sheet '{sheet}' spans A1:{column_letter(max_col - 1)}{max_row} but holds only "
             f"{extent.cells:,} cells (a stray cell far from the table?); delete the rows and columns outside the table and save"
         )
-    return frozenset(extent.markers)
+    return Marks(frozenset(extent.markers), extent.cell_styles())
 
 
 def too_many_rows(path: Path, sheet: str, max_rows: int) -> InputError:

@@ -50,9 +50,9 @@ _EIGHT = np.uint64(8)
 _TWO = np.uint64(0xFFFF)
 _FOUR = np.uint64(0xFFFFFFFF)
 _SIX = np.uint64(0xFFFFFFFFFFFF)
-_C_TAG, _F_TAG, _ROW_TAG, _C_DOUBLE, _C_SINGLE, _ROW_DOUBLE, _ROW_SINGLE = (
+_C_TAG, _F_TAG, _ROW_TAG, _C_DOUBLE, _C_SINGLE, _ROW_DOUBLE, _ROW_SINGLE, _SPACE_S = (
     np.uint64(int.from_bytes(text, "little"))
-    for text in (b"<c", b"<f", b"<row", b'<c r="', b"<c r='", b'<row r="', b"<row r='")
+    for text in (b"<c", b"<f", b"<row", b'<c r="', b"<c r='", b'<row r="', b"<row r='", b' s="')
 )
 _THREE = np.uint64(0xFFFFFF)
 _FIVE = np.uint64(0xFFFFFFFFFF)
@@ -88,6 +88,10 @@ class Extent:
         self.markers: set[bytes] = set()
         self.unusual = False  # a cell or row tag with a namespace prefix too long to follow
         self._deferred: list[int] = []  # `=` signs with long blanks around them
+        # the style of each cell written `<c r="B12" s="3"`, for the side-scan; False once some
+        # cell's style is written otherwise (the side-scan then looks for itself)
+        self._styles: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | bool = []
+        self._tags_here = self._cells_here = np.zeros(0, dtype=np.int64)
 
     @property
     def row_bound(self) -> int:
@@ -98,6 +102,14 @@ class Extent:
     def column_bound(self) -> int:
         """The furthest column: a cell without `r` comes after the previous cell of its row."""
         return self.max_col + self.longest_run
+
+    def cell_styles(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Row, column (1-based) and style index of every cell with a style (None: some style
+        is written in a form this pass does not follow)."""
+        if self._styles is False:
+            return None
+        parts = self._styles or [(np.zeros(0, dtype=np.int64),) * 3]
+        return tuple(np.concatenate(column) for column in zip(*parts))  # type: ignore[return-value]
 
     def write(self, chunk: bytes) -> None:
         """Append inflated bytes (at most the declared size) and count every whole window."""
@@ -138,6 +150,7 @@ class Extent:
         colon = colon[((name == 99) & _AFTER_NAME[buf[colon + 2]]) | row]
         if not len(colon):
             return
+        self._styles = False  # the side-scan reads prefixed cells' styles as it always has
         back = buf[colon[:, None] - np.arange(1, LOOK + 1)]  # the prefix, read backwards
         outside = ~_NAME[back]
         found = outside.any(axis=1)
@@ -192,6 +205,8 @@ class Extent:
         # the others: a tag named `c` or `row` if a blank, `/` or `>` follows the name
         other_cells = other_cells[_AFTER_NAME[buf[other_cells + 2]]]
         other_rows = other_rows[_AFTER_NAME[buf[other_rows + 4]]]
+        self._tags_here = np.sort(np.concatenate([lt[usual_cell | usual_row], other_cells, other_rows]))
+        self._cells_here = np.sort(np.concatenate([lt[usual_cell], other_cells]))
         self.cells += int(np.count_nonzero(usual_cell)) + len(other_cells)
         self.rows += int(np.count_nonzero(usual_row)) + len(other_rows)
         self.rows_without_r += len(other_rows)
@@ -218,8 +233,14 @@ class Extent:
         usual = np.flatnonzero((name_eq_quote == _R_DOUBLE) | (name_eq_quote == _R_SINGLE))
         around = _bytes(words[usual])
         usual = usual[~_NAME[around[:, 0]]]  # `r`, not the end of a longer name
-        self._values(eq[usual] + 2, _bytes(words[usual])[:, 4:])
+        starts = eq[usual] + 2
+        count, digits, valid = self._values(starts, _bytes(words[usual])[:, 4:])
         self._markers(eq, words, name_eq_quote)
+        if self._styles is not False:
+            near = _bytes(words[name_eq_quote == _S_DOUBLE])
+            style = eq[name_eq_quote == _S_DOUBLE][_DIGIT[near[:, 4]] & ~_WORD[near[:, 0]]] - 1  # at the `s`
+            if len(style):
+                self._cell_styles(starts, count, digits, valid, style)
         around = _bytes(words)
         odd = eq[(around[:, 1] <= 32) | (around[:, 3] <= 32)]  # blanks around `=` (or controls)
         if len(odd):
@@ -257,11 +278,41 @@ class Extent:
         is_r = (back[rows, name_at] == 114) & ~_NAME[buf[name_pos - 1]] & _QUOTE[ahead[rows, quote_at]] & ~far
         return (eq + 2 + quote_at)[is_r]
 
-    def _values(self, starts: np.ndarray, head: np.ndarray) -> None:
+    def _cell_styles(self, starts: np.ndarray, count: np.ndarray, digits: np.ndarray, valid: np.ndarray,
+                     style: np.ndarray) -> None:
+        """Cells written `<c r="B12" s="3"` (as spreadsheet programs do): their row, column and
+        style. Any other `s="..."` in a cell tag, and the side-scan looks for itself."""
+        close = starts + count + digits  # the reference's closing quote
+        styled = (valid & (count > 0) & ((self.words[starts - 6] & _SIX) == _C_DOUBLE) & (self.buf[close] == 34)
+                  & ((self.words[close + 1] & _FOUR) == _SPACE_S))
+        at, count, digits = close[styled] + 5, count[styled], digits[styled]
+        value, length = _decimal(self.buf, at, 9)
+        ok = (length > 0) & (self.buf[at + length] == 34)
+        at, count, digits, value = at[ok], count[ok], digits[ok], value[ok]
+        others = np.setdiff1d(style, at - 3, assume_unique=True)
+        if len(others):
+            owner = np.searchsorted(self._tags_here, others) - 1
+            in_cell = (owner < 0) | np.isin(self._tags_here[np.maximum(owner, 0)], self._cells_here)
+            if in_cell.any():
+                self._styles = False
+                return
+        ref = at - 5 - digits - count
+        col = np.zeros(len(ref), dtype=np.int64)
+        capitals = np.ones(len(ref), dtype=bool)  # the side-scan's references are in capitals
+        for k in range(3):
+            byte = self.buf[ref + k]
+            col = np.where(k < count, col * 26 + _LETTER_VALUE[byte], col)
+            capitals &= (k >= count) | (byte <= 90)
+        row, _ = _decimal(self.buf, ref + count, 9)
+        self._styles.append((row[capitals], col[capitals], value[capitals]))  # type: ignore[union-attr]
+
+    def _values(self, starts: np.ndarray, head: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Letters then digits then the closing quote; anything else calamine refuses. `head`:
-        each value's first four bytes or more. The digits are read eight bytes at a time."""
+        each value's first four bytes or more. The digits are read eight bytes at a time.
+        Returns each value's letter count, digit count, and whether it is a reference."""
         if not len(starts):
-            return
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty.astype(bool)
         b0, b1, b2, b3 = (head[:, k] for k in range(4))
         l0 = _LETTER[b0]
         l01 = l0 & _LETTER[b1]
@@ -295,6 +346,7 @@ class Extent:
                 self.max_col = max(self.max_col, int(col.max()))
         for pos in starts[~plain].tolist():
             self._long(pos)
+        return count, digits, valid
 
     def _long(self, pos: int) -> None:
         """A value with more letters or digits than any sheet has: its coordinates, capped
@@ -312,6 +364,21 @@ class Extent:
                 self.max_row_tag = max(self.max_row_tag, row)
         if letters:
             self.max_col = max(self.max_col, min(column_number(letters), _CAP))
+
+
+def _decimal(buf: np.ndarray, at: np.ndarray, most: int) -> tuple[np.ndarray, np.ndarray]:
+    """The number written in decimal at each position (up to `most` digits), and its length."""
+    value = np.zeros(len(at), dtype=np.int64)
+    length = np.zeros(len(at), dtype=np.int64)
+    going = np.ones(len(at), dtype=bool)
+    for k in range(most):
+        byte = buf[at + k]
+        going &= _DIGIT[byte]
+        if not going.any():
+            break
+        value = np.where(going, value * 10 + (byte.astype(np.int64) - 48), value)
+        length += going
+    return value, length
 
 
 def _number(key: np.uint64) -> int:

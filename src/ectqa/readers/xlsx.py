@@ -24,6 +24,7 @@ from ..findings import Finding
 from .container import (  # noqa: F401
     OLE2_MAGIC,
     ZIP_MAGIC,
+    Marks,
     check_container,
     check_xml_heads,
     measure_sheet,
@@ -113,12 +114,12 @@ def read_workbook(path: Path, config: Config, only: str | None = None) -> Datase
                     f'[sheets] {table} = "<sheet name>" in ectqa.toml{mapped}'
                 )
             chosen[table] = sheet
-        markers: dict[str, frozenset[bytes] | None] = {}
+        marks: dict[str, Marks | None] = {}
         parser = _Parser(wb)
         try:
             for sheet in dict.fromkeys(chosen.values()):
                 if parts.get(sheet):
-                    markers[parts[sheet]] = measure_sheet(path, zf, parts[sheet], sheet, max_rows)
+                    marks[parts[sheet]] = measure_sheet(path, zf, parts[sheet], sheet, max_rows)
                 parser.parse(sheet)  # its guard has passed
         finally:
             parser.close()
@@ -140,7 +141,7 @@ def read_workbook(path: Path, config: Config, only: str | None = None) -> Datase
         dataset.tables[table] = td
     from .xlsx_scan import scan_sheets
 
-    scan_sheets(path, dataset, config, markers)
+    scan_sheets(path, dataset, config, marks)
     return dataset
 
 
