@@ -150,7 +150,6 @@ class Extent:
         colon = colon[((name == 99) & _AFTER_NAME[buf[colon + 2]]) | row]
         if not len(colon):
             return
-        self._styles = False  # the side-scan reads prefixed cells' styles as it always has
         back = buf[colon[:, None] - np.arange(1, LOOK + 1)]  # the prefix, read backwards
         outside = ~_NAME[back]
         found = outside.any(axis=1)
@@ -162,6 +161,8 @@ class Extent:
         before = back[which, at]
         opening = colon[before == 60]
         closing = colon[(before == 47) & (back[which, np.minimum(at + 1, LOOK - 1)] == 60)]
+        if len(opening) or len(closing):
+            self._styles = False  # the side-scan reads prefixed cells' styles as it always has
         buf[opening] = 60
         buf[closing] = 47
         buf[closing - 1] = 60
