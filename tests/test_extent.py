@@ -237,14 +237,14 @@ def test_guard_counts_rows_of_cells_without_row_numbers(tmp_path):
 
 def test_cell_styles_as_spreadsheet_programs_write_them():
     xml = sheet('<row r="2" s="9" customFormat="1"><c r="B2" s="3" t="n"><v>1.5</v></c><c r="C2"><v>2</v></c>'
-                '<c r="AB2" s="12"><v>3</v></c></row><row r="3"><c r="b3" s="4"><v>1</v></c></row>')
+                '<c r="AB2" s="12"><v>3</v></c></row><row r="3"><c r="C3" s="4"><v>1</v></c></row>')
     rows, cols, styles = scan(xml).cell_styles()
-    # the row's style is not a cell's; a reference in lower case is not read by the side-scan
-    assert list(zip(rows.tolist(), cols.tolist(), styles.tolist())) == [(2, 2, 3), (2, 28, 12)]
+    # the row's style is not a cell's
+    assert list(zip(rows.tolist(), cols.tolist(), styles.tolist())) == [(2, 2, 3), (2, 28, 12), (3, 3, 4)]
 
 
 @pytest.mark.parametrize("cell", ['<c r="B2" t="n" s="3"><v>1</v></c>', '<c s="3" r="B2"><v>1</v></c>',
-                                  '<c r="B2" s="3x" s="4"><v>1</v></c>'])
+                                  '<c r="B2" s="3x" s="4"><v>1</v></c>', '<c r="b2" s="3"><v>1</v></c>'])
 def test_cell_styles_written_otherwise_are_left_to_the_side_scan(cell):
     assert scan(sheet(f'<row r="2">{cell}</row>')).cell_styles() is None
 
@@ -256,3 +256,14 @@ def test_cell_styles_of_prefixed_cells_are_left_to_the_side_scan():
 def test_no_cell_styles():
     rows, cols, styles = scan(sheet('<row r="2"><c r="B2"><v>1</v></c></row>')).cell_styles()
     assert len(rows) == len(cols) == len(styles) == 0
+
+
+@pytest.mark.parametrize("window", [16, 61, 200, 4096])
+def test_cell_styles_whatever_the_windows(monkeypatch, window):
+    cells = "".join(f'<row r="{r}" s="1" customFormat="1"><c r="A{r}" s="{r % 5}"><v>1</v></c><c r="C{r}"><v>2</v></c>'
+                    f'<c r="AB{r}" s="{r % 3 + 7}" t="n"><v>3</v></c></row>' for r in range(1, 80))
+    whole = scan(sheet(cells), 1 << 20, monkeypatch).cell_styles()
+    cut = scan(sheet(cells), window, monkeypatch).cell_styles()
+    assert whole is not None and cut is not None
+    assert [a.tolist() for a in cut] == [a.tolist() for a in whole]
+    assert len(whole[0]) == 2 * 79

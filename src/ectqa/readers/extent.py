@@ -50,9 +50,9 @@ _EIGHT = np.uint64(8)
 _TWO = np.uint64(0xFFFF)
 _FOUR = np.uint64(0xFFFFFFFF)
 _SIX = np.uint64(0xFFFFFFFFFFFF)
-_C_TAG, _F_TAG, _ROW_TAG, _C_DOUBLE, _C_SINGLE, _ROW_DOUBLE, _ROW_SINGLE, _SPACE_S = (
+_C_TAG, _F_TAG, _ROW_TAG, _C_DOUBLE, _C_SINGLE, _ROW_DOUBLE, _ROW_SINGLE, _QUOTE_BLANK = (
     np.uint64(int.from_bytes(text, "little"))
-    for text in (b"<c", b"<f", b"<row", b'<c r="', b"<c r='", b'<row r="', b"<row r='", b' s="')
+    for text in (b"<c", b"<f", b"<row", b'<c r="', b"<c r='", b'<row r="', b"<row r='", b'" ')
 )
 _THREE = np.uint64(0xFFFFFF)
 _FIVE = np.uint64(0xFFFFFFFFFF)
@@ -91,7 +91,10 @@ class Extent:
         # the style of each cell written `<c r="B12" s="3"`, for the side-scan; False once some
         # cell's style is written otherwise (the side-scan then looks for itself)
         self._styles: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | bool = []
-        self._tags_here = self._cells_here = np.zeros(0, dtype=np.int64)
+        # this window's cell and row tags (where, which are cells), and whether the last tag of
+        # the window before was a cell's: the tag an `s="..."` is in
+        self._tags_here = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool))
+        self._last_tag_was_cell = False
 
     @property
     def row_bound(self) -> int:
@@ -201,18 +204,21 @@ class Extent:
         # the usual form, `<c r="..."` and `<row r="..."`: the position is explicit
         usual_cell = ((head & _SIX) == _C_DOUBLE) | ((head & _SIX) == _C_SINGLE)
         usual_row = (head == _ROW_DOUBLE) | (head == _ROW_SINGLE)
-        other_cells = lt[(two == _C_TAG) & ~usual_cell]
-        other_rows = lt[((head & _FOUR) == _ROW_TAG) & ~usual_row]
         # the others: a tag named `c` or `row` if a blank, `/` or `>` follows the name
-        other_cells = other_cells[_AFTER_NAME[buf[other_cells + 2]]]
-        other_rows = other_rows[_AFTER_NAME[buf[other_rows + 4]]]
-        self._tags_here = np.sort(np.concatenate([lt[usual_cell | usual_row], other_cells, other_rows]))
-        self._cells_here = np.sort(np.concatenate([lt[usual_cell], other_cells]))
-        self.cells += int(np.count_nonzero(usual_cell)) + len(other_cells)
-        self.rows += int(np.count_nonzero(usual_row)) + len(other_rows)
-        self.rows_without_r += len(other_rows)
-        if len(other_cells) or self.run:
-            self._runs(start, end, other_cells)
+        other_cell = (two == _C_TAG) & ~usual_cell
+        other_cell[other_cell] = _AFTER_NAME[buf[lt[other_cell] + 2]]
+        other_row = ((head & _FOUR) == _ROW_TAG) & ~usual_row
+        other_row[other_row] = _AFTER_NAME[buf[lt[other_row] + 4]]
+        cell, row = usual_cell | other_cell, usual_row | other_row
+        if len(self._tags_here[0]):
+            self._last_tag_was_cell = bool(self._tags_here[1][-1])
+        either = cell | row
+        self._tags_here = (lt[either], cell[either])
+        self.cells += int(np.count_nonzero(cell))
+        self.rows += int(np.count_nonzero(row))
+        self.rows_without_r += int(np.count_nonzero(other_row))
+        if other_cell.any() or self.run:
+            self._runs(start, end, lt[other_cell])
 
     def _runs(self, start: int, end: int, loose: np.ndarray) -> None:
         """Cells without `r` between two `</row>`: each takes the next column."""
@@ -234,14 +240,13 @@ class Extent:
         usual = np.flatnonzero((name_eq_quote == _R_DOUBLE) | (name_eq_quote == _R_SINGLE))
         around = _bytes(words[usual])
         usual = usual[~_NAME[around[:, 0]]]  # `r`, not the end of a longer name
-        starts = eq[usual] + 2
-        count, digits, valid = self._values(starts, _bytes(words[usual])[:, 4:])
+        self._values(eq[usual] + 2, _bytes(words[usual])[:, 4:])
         self._markers(eq, words, name_eq_quote)
         if self._styles is not False:
             near = _bytes(words[name_eq_quote == _S_DOUBLE])
             style = eq[name_eq_quote == _S_DOUBLE][_DIGIT[near[:, 4]] & ~_WORD[near[:, 0]]] - 1  # at the `s`
             if len(style):
-                self._cell_styles(starts, count, digits, valid, style)
+                self._cell_styles(style)
         around = _bytes(words)
         odd = eq[(around[:, 1] <= 32) | (around[:, 3] <= 32)]  # blanks around `=` (or controls)
         if len(odd):
@@ -279,41 +284,46 @@ class Extent:
         is_r = (back[rows, name_at] == 114) & ~_NAME[buf[name_pos - 1]] & _QUOTE[ahead[rows, quote_at]] & ~far
         return (eq + 2 + quote_at)[is_r]
 
-    def _cell_styles(self, starts: np.ndarray, count: np.ndarray, digits: np.ndarray, valid: np.ndarray,
-                     style: np.ndarray) -> None:
+    def _cell_styles(self, style: np.ndarray) -> None:
         """Cells written `<c r="B12" s="3"` (as spreadsheet programs do): their row, column and
-        style. Any other `s="..."` in a cell tag, and the side-scan looks for itself."""
-        close = starts + count + digits  # the reference's closing quote
-        styled = (valid & (count > 0) & ((self.words[starts - 6] & _SIX) == _C_DOUBLE) & (self.buf[close] == 34)
-                  & ((self.words[close + 1] & _FOUR) == _SPACE_S))
-        at, count, digits = close[styled] + 5, count[styled], digits[styled]
-        value, length = _decimal(self.buf, at, 9)
-        ok = (length > 0) & (self.buf[at + length] == 34)
-        at, count, digits, value = at[ok], count[ok], digits[ok], value[ok]
-        others = np.setdiff1d(style, at - 3, assume_unique=True)
+        style. Any other `s="..."` in a cell tag, and the side-scan looks for itself. (`style`:
+        where this window's `s="..."` are, at the `s`.)"""
+        buf, words = self.buf, self.words
+        value, length = _decimal(buf, style + 3, 9)
+        ok = (length > 0) & (buf[style + 3 + length] == 34) & ((words[style - 2] & _TWO) == _QUOTE_BLANK)
+        # the cell's `<c r="`, before a reference of 2 to 10 letters and digits
+        ref = np.full(len(style), -1, dtype=np.int64)
+        for size in range(2, 11):
+            tag = style - 8 - size
+            hit = ok & (ref < 0) & ((words[tag] & _SIX) == _C_DOUBLE)
+            ref[hit] = tag[hit] + 6
+        ok &= ref >= 0
+        size = np.where(ok, style - 2 - ref, 0)
+        col = np.zeros(len(style), dtype=np.int64)
+        letters = np.zeros(len(style), dtype=np.int64)
+        going = ok.copy()
+        for k in range(4):  # capitals, as the side-scan reads references
+            byte = buf[ref + k]
+            going &= (byte >= 65) & (byte <= 90) & (k < size)
+            col = np.where(going, col * 26 + (byte.astype(np.int64) - 64), col)
+            letters += going
+        row, digits = _decimal(buf, ref + letters, 9)
+        ok &= (letters > 0) & (letters < 4) & (digits == size - letters)
+        others = style[~ok]
         if len(others):
-            owner = np.searchsorted(self._tags_here, others) - 1
-            in_cell = (owner < 0) | np.isin(self._tags_here[np.maximum(owner, 0)], self._cells_here)
+            tags, is_cell = self._tags_here
+            owner = np.searchsorted(tags, others) - 1
+            in_cell = np.where(owner < 0, self._last_tag_was_cell, is_cell[np.maximum(owner, 0)] if len(tags) else False)
             if in_cell.any():
                 self._styles = False
                 return
-        ref = at - 5 - digits - count
-        col = np.zeros(len(ref), dtype=np.int64)
-        capitals = np.ones(len(ref), dtype=bool)  # the side-scan's references are in capitals
-        for k in range(3):
-            byte = self.buf[ref + k]
-            col = np.where(k < count, col * 26 + _LETTER_VALUE[byte], col)
-            capitals &= (k >= count) | (byte <= 90)
-        row, _ = _decimal(self.buf, ref + count, 9)
-        self._styles.append((row[capitals], col[capitals], value[capitals]))  # type: ignore[union-attr]
+        self._styles.append((row[ok], col[ok], value[ok]))  # type: ignore[union-attr]
 
-    def _values(self, starts: np.ndarray, head: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _values(self, starts: np.ndarray, head: np.ndarray) -> None:
         """Letters then digits then the closing quote; anything else calamine refuses. `head`:
-        each value's first four bytes or more. The digits are read eight bytes at a time.
-        Returns each value's letter count, digit count, and whether it is a reference."""
+        each value's first four bytes or more. The digits are read eight bytes at a time."""
         if not len(starts):
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty.astype(bool)
+            return
         b0, b1, b2, b3 = (head[:, k] for k in range(4))
         l0 = _LETTER[b0]
         l01 = l0 & _LETTER[b1]
@@ -347,7 +357,6 @@ class Extent:
                 self.max_col = max(self.max_col, int(col.max()))
         for pos in starts[~plain].tolist():
             self._long(pos)
-        return count, digits, valid
 
     def _long(self, pos: int) -> None:
         """A value with more letters or digits than any sheet has: its coordinates, capped
