@@ -166,7 +166,7 @@ def read_table(path: Path, table: str, config: Config, dataset: Dataset) -> Tabl
         raise InputError(f"{path}: permission denied; make the file readable (chmod u+r) or copy it somewhere readable") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror}); check the file") from None
-    if not data.strip():
+    if not data or data.isspace():  # (strip() would copy the file)
         raise InputError(f"{path}: the file is empty; it needs a header row (line 1) with the dictionary's columns (see `ectqa template`)")
     if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and looks_binary(data):
         raise InputError(
@@ -194,7 +194,7 @@ def read_table(path: Path, table: str, config: Config, dataset: Dataset) -> Tabl
         raise InputError(
             f"{path}: more than {max_rows:,} rows, the limit; raise [limits] max_rows in ectqa.toml if it is genuine"
         )
-    lines = [line.rstrip("\r") for line in text.split("\n", 40)[:40]]
+    lines = [line.rstrip("\r") for line in _head(text, 40)]
     first = next((i for i, line in enumerate(lines) if line.strip()), 0)
     sep = sniff_separator(lines[first] if lines else "")
     column_map = config.columns.get(table, {})
@@ -266,6 +266,16 @@ def read_table(path: Path, table: str, config: Config, dataset: Dataset) -> Tabl
     )
     td.decimal_comma = sep == ";"  # type: ignore[attr-defined]
     return td
+
+
+def _head(text: str, n: int) -> list[str]:
+    """The first n lines (splitting the whole text would copy the rest of it)."""
+    end = -1
+    for _ in range(n):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            return text.split("\n")[:n]
+    return text[:end].split("\n")
 
 
 def _cells(line: str, sep: str) -> list[str]:
