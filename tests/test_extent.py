@@ -267,3 +267,12 @@ def test_cell_styles_whatever_the_windows(monkeypatch, window):
     assert whole is not None and cut is not None
     assert [a.tolist() for a in cut] == [a.tolist() for a in whole]
     assert len(whole[0]) == 2 * 79
+
+
+@pytest.mark.parametrize("cell", [f'<c r{" " * 40}="A1"/>', '<c r="AAAAA1"/>'])
+def test_many_slow_cases_make_a_sheet_crafted(monkeypatch, cell):
+    """Blanks past the look-around, or references longer than any sheet's, are read one by one:
+    a sheet with more of them than ODD_LIMIT is refused rather than read slowly."""
+    monkeypatch.setattr(extent, "ODD_LIMIT", 10)
+    assert not scan(sheet(cell * 10)).unusual
+    assert scan(sheet(cell * 11)).unusual

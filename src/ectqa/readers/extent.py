@@ -22,6 +22,7 @@ import numpy as np
 WINDOW = 1 << 20
 PAD = 128  # bytes after the XML (zeros at the end): every look-ahead stays inside the buffer
 LOOK = 32  # blanks looked past around an odd `=` before the exact (slower) search takes over
+ODD_LIMIT = 10_000  # such `=` signs, or absurd references, before a sheet counts as crafted
 
 
 def _table(chars: bytes) -> np.ndarray:
@@ -86,8 +87,9 @@ class Extent:
         self.run = 0  # cells without `r` since the last `</row>` (a row can span windows)
         self.longest_run = 0
         self.markers: set[bytes] = set()
-        self.unusual = False  # a cell or row tag with a namespace prefix too long to follow
+        self.unusual = False  # crafted: a namespace prefix too long to follow, or ODD_LIMIT passed
         self._deferred: list[int] = []  # `=` signs with long blanks around them
+        self._long_values = 0
         # the style of each cell written `<c r="B12" s="3"`, for the side-scan; False once some
         # cell's style is written otherwise (the side-scan then looks for itself)
         self._styles: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | bool = []
@@ -153,17 +155,19 @@ class Extent:
         colon = colon[((name == 99) & _AFTER_NAME[buf[colon + 2]]) | row]
         if not len(colon):
             return
-        back = buf[colon[:, None] - np.arange(1, LOOK + 1)]  # the prefix, read backwards
-        outside = ~_NAME[back]
-        found = outside.any(axis=1)
-        if not found.all():
+        # back over the prefix to the byte before it
+        at = colon - 1
+        going = np.flatnonzero(_NAME[buf[at]])
+        for _ in range(LOOK):
+            if not len(going):
+                break
+            at[going] -= 1
+            going = going[_NAME[buf[at[going]]]]
+        if len(going):
             self.unusual = True
-        colon, back, outside = colon[found], back[found], outside[found]
-        at = np.argmax(outside, axis=1)  # the byte before the prefix
-        which = np.arange(len(colon))
-        before = back[which, at]
+        before = buf[at]
         opening = colon[before == 60]
-        closing = colon[(before == 47) & (back[which, np.minimum(at + 1, LOOK - 1)] == 60)]
+        closing = colon[(before == 47) & (buf[at - 1] == 60)]
         if len(opening) or len(closing):
             self._styles = False  # the side-scan reads prefixed cells' styles as it always has
         buf[opening] = 60
@@ -271,18 +275,34 @@ class Extent:
         """Value starts of `r` attributes written with blanks around `=` (never by a spreadsheet
         program, but XML allows them)."""
         buf = self.buf
-        steps = np.arange(1, LOOK + 1)
-        back = buf[eq[:, None] - steps]  # eq - 1, eq - 2, ...
-        ahead = buf[eq[:, None] + steps]
-        blank_back, blank_ahead = _BLANK[back], _BLANK[ahead]
-        far = blank_back.all(axis=1) | blank_ahead.all(axis=1)
-        self._deferred.extend(eq[far].tolist())
-        rows = np.arange(len(eq))
-        name_at = np.argmin(blank_back, axis=1)  # first non-blank going back
-        quote_at = np.argmin(blank_ahead, axis=1)
-        name_pos = eq - 1 - name_at
-        is_r = (back[rows, name_at] == 114) & ~_NAME[buf[name_pos - 1]] & _QUOTE[ahead[rows, quote_at]] & ~far
-        return (eq + 2 + quote_at)[is_r]
+        name, far_back = self._past_blanks(eq - 1, -1)
+        quote, far_ahead = self._past_blanks(eq + 1, 1)
+        far = far_back | far_ahead
+        if far.any():
+            self._defer(eq[far].tolist())
+        is_r = (buf[name] == 114) & ~_NAME[buf[name - 1]] & _QUOTE[buf[quote]] & ~far
+        return (quote + 1)[is_r]
+
+    def _past_blanks(self, at: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
+        """The first byte that is not a blank from each position on, going by `step`, and
+        whether the blanks ran on past LOOK bytes (then the caller defers)."""
+        at = at.copy()
+        going = np.flatnonzero(_BLANK[self.buf[at]])
+        for _ in range(LOOK):
+            if not len(going):
+                break
+            at[going] += step
+            going = going[_BLANK[self.buf[at[going]]]]
+        far = np.zeros(len(at), dtype=bool)
+        far[going] = True
+        return at, far
+
+    def _defer(self, positions: list[int]) -> None:
+        # each costs a search of its own: a sheet with many is crafted, and refused
+        self._deferred.extend(positions)
+        if len(self._deferred) > ODD_LIMIT:
+            self.unusual = True
+            self._deferred = []
 
     def _cell_styles(self, style: np.ndarray) -> None:
         """Cells written `<c r="B12" s="3"` (as spreadsheet programs do): their row, column and
@@ -355,7 +375,12 @@ class Extent:
                 width = int(count[top][0])
                 col = v0 if width == 1 else v0 * 26 + v1 if width == 2 else (v0 * 26 + v1) * 26 + v2
                 self.max_col = max(self.max_col, int(col.max()))
-        for pos in starts[~plain].tolist():
+        long = starts[~plain]
+        self._long_values += len(long)
+        if self._long_values > ODD_LIMIT:  # each is read in Python: a sheet with many is crafted
+            self.unusual = True
+            return
+        for pos in long.tolist():
             self._long(pos)
 
     def _long(self, pos: int) -> None:
