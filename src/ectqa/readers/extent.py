@@ -5,12 +5,12 @@ after the previous cell (and a row without `r` one row after the previous row); 
 a dense grid up to the furthest cell. To bound that grid before calamine runs, every `r` value in
 the part counts, on any element, in either quotes, with blanks around `=`, in any letter case and
 length (an over-estimate is safe, an under-estimate is not), and cells and rows without one are
-counted where they could push the grid further. The same pass notes which byte strings the
-side-scan (xlsx_scan) looks for.
+counted where they could push the grid further. The same pass notes what the side-scan
+(xlsx_scan) needs: which of its byte strings occur, and each cell's style.
 
-The work is numpy over windows of a few MB: a regex, or Python per cell, costs as much as
-calamine's own parse. Every test keys on a byte position (a `<` or an `=`) that lies in exactly
-one window; reads run a little past the window, into the next one or the buffer's zero padding.
+The work is numpy over windows of 1 MB: a regex, or Python per cell, costs as much as calamine's
+own parse. Every test keys on a byte position (a `<`, an `=` or a `:`) that lies in exactly one
+window; reads run a little past the window, into the next one or the buffer's zero padding.
 """
 
 from __future__ import annotations
@@ -48,15 +48,11 @@ _NINES = np.uint64(0x7676767676767676)  # added to a byte minus "0": reaches the
 _HIGH = np.uint64(0x8080808080808080)
 _ONE = np.uint64(1)
 _EIGHT = np.uint64(8)
-_TWO = np.uint64(0xFFFF)
-_FOUR = np.uint64(0xFFFFFFFF)
-_SIX = np.uint64(0xFFFFFFFFFFFF)
+_TWO, _THREE, _FOUR, _FIVE, _SIX = (np.uint64((1 << 8 * n) - 1) for n in (2, 3, 4, 5, 6))  # the low n bytes
 _C_TAG, _F_TAG, _ROW_TAG, _C_DOUBLE, _C_SINGLE, _ROW_DOUBLE, _ROW_SINGLE, _QUOTE_BLANK = (
     np.uint64(int.from_bytes(text, "little"))
     for text in (b"<c", b"<f", b"<row", b'<c r="', b"<c r='", b'<row r="', b"<row r='", b'" ')
 )
-_THREE = np.uint64(0xFFFFFF)
-_FIVE = np.uint64(0xFFFFFFFFFF)
 _R_DOUBLE, _R_SINGLE, _S_DOUBLE, _T_E, _HIDDE = (
     np.uint64(int.from_bytes(text, "little")) for text in (b'r="', b"r='", b's="', b't="e"', b"hidde")
 )
@@ -245,31 +241,29 @@ class Extent:
         around = _bytes(words[usual])
         usual = usual[~_NAME[around[:, 0]]]  # `r`, not the end of a longer name
         self._values(eq[usual] + 2, _bytes(words[usual])[:, 4:])
-        self._markers(eq, words, name_eq_quote)
-        if self._styles is not False:
-            near = _bytes(words[name_eq_quote == _S_DOUBLE])
-            style = eq[name_eq_quote == _S_DOUBLE][_DIGIT[near[:, 4]] & ~_WORD[near[:, 0]]] - 1  # at the `s`
-            if len(style):
-                self._cell_styles(style)
+        # `s="3"`, not the end of a longer name (as the side-scan's \bs=" finds it)
+        near = _bytes(words[name_eq_quote == _S_DOUBLE])
+        style = eq[name_eq_quote == _S_DOUBLE][_DIGIT[near[:, 4]] & ~_WORD[near[:, 0]]] - 1  # at the `s`
+        self._markers(eq, words, style)
+        if len(style) and self._styles is not False:
+            self._cell_styles(style)
         around = _bytes(words)
         odd = eq[(around[:, 1] <= 32) | (around[:, 3] <= 32)]  # blanks around `=` (or controls)
         if len(odd):
             starts = self._odd(odd)
             self._values(starts, _bytes(self.words[starts]))
 
-    def _markers(self, eq: np.ndarray, words: np.ndarray, name_eq_quote: np.ndarray) -> None:
+    def _markers(self, eq: np.ndarray, words: np.ndarray, style: np.ndarray) -> None:
         """The side-scan's byte strings, as `in` would find them (`words`: the bytes around each
-        `=`, from two before it)."""
+        `=`, from two before it; `style`: where the cell styles are)."""
         if b"hidden=" not in self.markers:
             n = eq[(words >> _EIGHT).astype(np.uint8) == 110]
             if len(n) and (self.words[n - 6] & _FIVE == _HIDDE).any():
                 self.markers.add(b"hidden=")
         if b't="e"' not in self.markers and ((words >> _EIGHT) & _FIVE == _T_E).any():
             self.markers.add(b't="e"')
-        if b's="' not in self.markers:
-            style = _bytes(words[name_eq_quote == _S_DOUBLE])
-            if (_DIGIT[style[:, 4]] & ~_WORD[style[:, 0]]).any():
-                self.markers.add(b's="')
+        if len(style):
+            self.markers.add(b's="')
 
     def _odd(self, eq: np.ndarray) -> np.ndarray:
         """Value starts of `r` attributes written with blanks around `=` (never by a spreadsheet
