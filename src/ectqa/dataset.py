@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from .findings import Finding
+
+if TYPE_CHECKING:
+    import pandas as pd  # readers import it when they need it (a workbook's, while calamine parses)
 
 
 @dataclass

@@ -1,17 +1,18 @@
 """Checks on a workbook's container before any spreadsheet parser sees it.
 
-Everything here is cheap and imports nothing heavy, so that a hostile file (a zip bomb, an
+Everything here is cheap and imports nothing heavy at module level, so that a hostile file (a zip bomb, an
 encrypted or legacy workbook, a truncated zip, a crafted sheet) is refused in well under a second
 and with bounded memory:
 
 - the container: empty, OLE2 (encrypted .xlsx or legacy .xls), not a zip, a broken zip, an
   encrypted zip entry, and the inflated size the zip *declares*, summed over its entries, against
   `[limits] max_inflated_mb` -- checked before anything is inflated;
-- each sheet that will be read is then streamed once (inflated in chunks, never whole) to count
-  its rows and find its used range, because calamine builds a dense grid of every row and column
-  up to the furthest cell: one stray cell at XFD1048576 would ask for 17 billion cells, and a
-  sheet's `<dimension>` is optional and can lie. Python's zipfile stops inflating at an entry's
-  declared size and checks its CRC, so an entry that lies about its size ends as a broken zip;
+- each sheet that will be read is then inflated once, into a buffer of its declared size (so
+  within the limit above), to count its rows and bound its used range (extent.py), because
+  calamine builds a dense grid of every row and column up to the furthest cell: one stray cell at
+  XFD1048576 would ask for 17 billion cells, and a sheet's `<dimension>` is optional and can lie.
+  Python's zipfile stops inflating at an entry's declared size and checks its CRC, so an entry
+  that lies about its size ends as a broken zip;
 - XML that declares entities (a DOCTYPE: the billion-laughs attack) is refused outright; no part
   of a workbook written by a spreadsheet program has one. (calamine expands no entities either,
   and the side-scan parses with defusedxml.)
@@ -22,7 +23,9 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
 
@@ -36,7 +39,6 @@ DENSE_CELLS = 5_000_000
 DENSE_FACTOR = 20
 
 _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-# row tags and cell references: `<row r="12"` and `<c r="AB12"`
 
 BROKEN = "the workbook is truncated or corrupt (a broken zip); save it again or restore a copy"
 
@@ -84,84 +86,72 @@ def check_container(path: Path, max_inflated_mb: float) -> None:
         )
 
 
-_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="(\d{1,9})"')
-_CELL_LETTERS = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,4})\d')
-
-
-def column_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ch - 64)
-    return n
-
-
 # byte strings whose presence the side-scan (xlsx_scan) needs to know: hidden rows or columns,
-# formulas, error cells, cell styles; where none occurs, it need not inflate the sheet again
+# formulas, error cells, cell styles (`s="12"`, not the end of `xmlns="`); where none occurs, it
+# need not inflate the sheet again
 SCAN_MARKERS = (b"hidden=", b"<f", b't="e"', b's="')
-# a style attribute (`s="12"`), not the end of `xmlns="` or `spans="`
-_STYLE_ATTR = re.compile(rb's="(?<=\Ws=")\d')
 
 
-def _has(marker: bytes, body: bytes) -> bool:
-    return _STYLE_ATTR.search(body) is not None if marker == b's="' else marker in body
+@dataclass(frozen=True)
+class Marks:
+    """What the guard saw that the side-scan (xlsx_scan) needs: which of SCAN_MARKERS occur in
+    the sheet, and each styled cell's row, column and style index (None: some cell's style is
+    written in a form the guard does not follow; the side-scan then looks for itself)."""
+
+    markers: frozenset[bytes]
+    styles: tuple[Any, Any, Any] | None
 
 
-def measure_sheet(path: Path, zf: zipfile.ZipFile, part: str, sheet: str, max_rows: int) -> frozenset[bytes] | None:
-    """Stream one sheet's XML: refuse a DOCTYPE, more rows than `max_rows`, or a sparse used
-    range that would make the parser build a huge grid.
+def measure_sheet(path: Path, zf: zipfile.ZipFile, part: str, sheet: str, max_rows: int) -> Marks | None:
+    """Inflate one sheet's XML (up to its declared size): refuse a DOCTYPE, more rows than
+    `max_rows`, or a sparse used range that would make the parser build a huge grid.
 
-    Returns which of SCAN_MARKERS occur in the sheet (None: not known, the part is absent)."""
-    rows = cells = max_row = max_col = 0
-    tail = b""
-    first = True
-    seen: set[bytes] = set()
+    Returns what the side-scan needs (None: the part is absent)."""
+    from .extent import Extent
+
     try:
-        with zf.open(part) as fh:
-            while True:
-                chunk = fh.read(CHUNK)
-                if not chunk:
-                    break
-                data = tail + chunk
-                if first:
-                    first = False
-                    if _DOCTYPE.search(data[:65536]):
-                        raise _doctype(path, part)
-                # tags cut by the chunk boundary are finished in the next round
-                cut = data.rfind(b"<")
-                if cut < 0 or len(data) - cut > 4096:
-                    cut = len(data)
-                    seen.update(SCAN_MARKERS)  # a tag may be cut here: assume everything
-                body, tail = data[:cut], data[cut:]
-                seen.update(m for m in SCAN_MARKERS if m not in seen and _has(m, body))
-                # byte counts and one regex per distinct thing: this runs over every cell
-                rows += body.count(b"<row ") + body.count(b"<row>")
-                numbers = _ROW_NUMBER.findall(body)
-                if numbers:
-                    max_row = max(max_row, max(map(int, numbers)))
-                max_row = max(max_row, rows)
-                letters = set(_CELL_LETTERS.findall(body))
-                if letters:
-                    max_col = max(max_col, max(column_number(x) for x in letters))
-                cells += body.count(b"<c ") + body.count(b"<c>") + body.count(b"<c/")
-                if max_row > max_rows:
-                    raise InputError(
-                        f"{path}: sheet '{sheet}' has more than {max_rows:,} rows, the limit; "
-                        "raise [limits] max_rows in ectqa.toml if it is genuine, or delete the rows below the table"
-                    )
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
-        raise InputError(f"{path}: {BROKEN}") from None
+        info = zf.getinfo(part)
     except KeyError:
         return None
-    seen.update(m for m in SCAN_MARKERS if _has(m, tail))
-    dense = max_row * max(max_col, 1)
-    if dense > DENSE_CELLS and dense > DENSE_FACTOR * max(cells, 1):
+    # one buffer of the declared size: zipfile stops there, and checks the CRC at the end
+    extent = Extent(info.file_size)
+    try:
+        with zf.open(info) as fh:
+            while chunk := fh.read(CHUNK):
+                if not extent.filled and _DOCTYPE.search(chunk[:65536]):
+                    raise _doctype(path, part)
+                extent.write(chunk)
+                if extent.row_bound > max_rows:
+                    raise too_many_rows(path, sheet, max_rows)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
+        raise InputError(f"{path}: {BROKEN}") from None
+    extent.close()
+    if extent.unusual:
+        raise InputError(
+            f"{path}: sheet '{sheet}' is written in a form no spreadsheet program writes (a crafted file?); "
+            "it was not read -- save the workbook again from Excel or LibreOffice"
+        )
+    max_row, max_col = extent.row_bound, extent.column_bound
+    if max_row > max_rows:
+        raise too_many_rows(path, sheet, max_rows)
+    if extent.cells or max_col:
+        max_row, max_col = max(max_row, 1), max(max_col, 1)
+    dense = max_row * max_col
+    if dense > DENSE_CELLS and dense > DENSE_FACTOR * max(extent.cells, 1):
         from ..findings import column_letter
 
         raise InputError(
-            f"{path}: sheet '{sheet}' spans A1:{column_letter(max(max_col, 1) - 1)}{max_row} but holds only "
-            f"{cells:,} cells (a stray cell far from the table?); delete the rows and columns outside the table and save"
+            f"{path}: sheet '{sheet}' spans A1:{column_letter(max_col - 1)}{max_row} but holds only "
+            f"{extent.cells:,} cells (a stray cell far from the table?); delete the rows and columns outside the table and save"
         )
-    return frozenset(seen)
+    return Marks(frozenset(extent.markers), extent.cell_styles())
+
+
+def too_many_rows(path: Path, sheet: str, max_rows: int) -> InputError:
+    return InputError(
+        f"{path}: sheet '{sheet}' has more than {max_rows:,} rows, the limit; "
+        "raise [limits] max_rows in ectqa.toml if it is genuine, or delete the rows below the table"
+    )
 
 
 def check_xml_heads(path: Path, zf: zipfile.ZipFile, parts: list[str]) -> None:

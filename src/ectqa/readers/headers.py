@@ -89,14 +89,17 @@ def looks_like_header(cells: list[object], table: str, dictionary: Dictionary, c
     return sum(1 for c in cells if c is not None and fold(str(c)) in known)
 
 
-def headerless_columns(frame, header: list[object], table: str, path: object, sheet: str | None,
+def headerless_columns(columns, header: list[object], table: str, path: object, sheet: str | None,
                        positions) -> list[Finding]:
-    """A column with values but no header: its values cannot be read; say so rather than drop them."""
+    """A column with values but no header: its values cannot be read; say so rather than drop them.
+    `columns[pos]`: the values of the column at that position, as an array."""
+    import pandas as pd
+
     out = []
-    for pos in range(frame.shape[1]):
+    for pos in range(len(columns)):
         if pos < len(header) and header[pos] is not None and str(header[pos]).strip():
             continue
-        values = frame[pos]
+        values = pd.Series(columns[pos], dtype=object)
         filled = values.notna().to_numpy() & values.astype(str).str.strip().ne("").to_numpy()
         if not filled.any():
             continue

@@ -8,23 +8,35 @@ reading, and XML is parsed by calamine (which expands no entities) or defusedxml
 from __future__ import annotations
 
 import datetime as _dt
+import queue
+import threading
 import zipfile
-from itertools import compress, islice
+from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ..dataset import Dataset, TableData
 from ..dictionary import TABLES, fold
 from ..errors import InputError
 from ..findings import Finding
-from .container import OLE2_MAGIC, ZIP_MAGIC, check_container, check_xml_heads, measure_sheet  # noqa: F401
+from .container import (  # noqa: F401
+    OLE2_MAGIC,
+    ZIP_MAGIC,
+    Marks,
+    check_container,
+    check_xml_heads,
+    measure_sheet,
+    too_many_rows,
+)
 from .headers import headerless_columns, looks_like_header, match_headers
 
 if TYPE_CHECKING:
     from ..config import Config
+
+# what pandas infers for a column of these kinds is what it holds already
+_AS_INFERRED = frozenset(("string", "floating", "integer", "boolean", "empty"))
 
 EXCEL_ERRORS = frozenset(
     ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA", "#SPILL!", "#CALC!")
@@ -102,12 +114,17 @@ def read_workbook(path: Path, config: Config, only: str | None = None) -> Datase
                     f'[sheets] {table} = "<sheet name>" in ectqa.toml{mapped}'
                 )
             chosen[table] = sheet
-        markers: dict[str, frozenset[bytes] | None] = {}
-        for table, sheet in chosen.items():
-            if parts.get(sheet):
-                markers[parts[sheet]] = measure_sheet(path, zf, parts[sheet], sheet, max_rows)
+        marks: dict[str, Marks | None] = {}
+        parser = _Parser(wb)
+        try:
+            for sheet in dict.fromkeys(chosen.values()):
+                if parts.get(sheet):
+                    marks[parts[sheet]] = measure_sheet(path, zf, parts[sheet], sheet, max_rows)
+                parser.parse(sheet)  # its guard has passed
+        finally:
+            parser.close()
     for table, sheet in chosen.items():
-        data, merged = _sheet_rows(wb, path, sheet, max_rows)
+        data, merged = _sheet_rows(parser, path, sheet, max_rows)
         td = _to_table(data, table, path, sheet, config, dataset, merged)
         if sheet in hidden:
             dataset.read_findings.append(
@@ -124,57 +141,75 @@ def read_workbook(path: Path, config: Config, only: str | None = None) -> Datase
         dataset.tables[table] = td
     from .xlsx_scan import scan_sheets
 
-    scan_sheets(path, dataset, config, markers)
+    scan_sheets(path, dataset, config, marks)
     return dataset
 
 
-def _sheet_rows(wb: Any, path: Path, sheet: str, max_rows: int) -> tuple[list[list[Any]], list[tuple[tuple[int, int], tuple[int, int]]]]:
-    """The sheet's cells from A1 (calamine's range starts at the first used cell), and its
-    merged ranges ((row, col), (row, col)), 0-based."""
+class _Parser:
+    """calamine parses each sheet in a worker thread once the sheet's guard has passed: it lets go
+    of the GIL, so the next sheet's guard, pandas' import and the tables of the sheets before it
+    are done meanwhile. One thread, as calamine reads a workbook one sheet at a time."""
+
+    def __init__(self, wb: Any) -> None:
+        self._wb = wb
+        self._jobs: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._parsed: dict[str, tuple[bool, Any]] = {}
+        self._ready = threading.Condition()
+        # a daemon: an interrupted check does not wait for a parse to end
+        threading.Thread(target=self._work, name="ectqa-calamine", daemon=True).start()
+
+    def parse(self, sheet: str) -> None:
+        self._jobs.put(sheet)
+
+    def close(self) -> None:
+        """No more sheets: the worker ends after those asked for."""
+        self._jobs.put(None)
+
+    def sheet(self, sheet: str) -> Any:
+        """The parsed sheet (calamine's error, re-raised here)."""
+        with self._ready:
+            self._ready.wait_for(lambda: sheet in self._parsed)
+        ok, value = self._parsed[sheet]
+        if not ok:
+            raise value
+        return value
+
+    def _work(self) -> None:
+        while (sheet := self._jobs.get()) is not None:
+            try:
+                done = (True, self._wb.get_sheet_by_name(sheet))
+            except BaseException as exc:  # noqa: BLE001 -- calamine errors and Rust panics, raised in the reading thread
+                done = (False, exc)
+            with self._ready:
+                self._parsed[sheet] = done
+                self._ready.notify_all()
+
+
+def _sheet_rows(parser: _Parser, path: Path, sheet: str, max_rows: int) -> tuple[list[list[Any]], list[tuple[tuple[int, int], tuple[int, int]]]]:
+    """The sheet's cells from A1 (empty cells are ""), and its merged ranges ((row, col),
+    (row, col)), 0-based."""
     try:
-        ws = wb.get_sheet_by_name(sheet)
+        ws = parser.sheet(sheet)
         start = ws.start or (0, 0)
         merged = list(ws.merged_cell_ranges or [])
     except (KeyboardInterrupt, SystemExit, MemoryError):
         raise
     except BaseException as exc:  # noqa: BLE001 -- calamine errors and Rust panics
         raise InputError(f"{path}: cannot read sheet '{sheet}' ({_short(exc)}); save the workbook again as .xlsx") from None
-    top, left = int(start[0]), int(start[1])
-    if top > max_rows:
-        raise _too_many_rows(path, sheet, max_rows)
-    rows: list[list[Any]]
-    # count while reading: a sheet's <dimension> is optional and can lie
+    if int(start[0]) > max_rows:
+        raise too_many_rows(path, sheet, max_rows)
     try:
-        # at most one row past the limit is taken: enough to know it is over
-        rows = list(islice(ws.iter_rows(), max_rows + 2 + top))
-        if len(rows) > max_rows + 1 + top:
-            raise _too_many_rows(path, sheet, max_rows)
-    except InputError:
-        raise
+        # from A1, every cell where the sheet has it (calamine's range starts at the first used
+        # cell); count while reading, as a sheet's <dimension> is optional and can lie: one row
+        # past the limit is enough to know it is over
+        rows = ws.to_python(skip_empty_area=False, nrows=max_rows + 2)
     except (KeyboardInterrupt, SystemExit, MemoryError):
         raise
     except BaseException as exc:  # noqa: BLE001 -- calamine errors and Rust panics
         raise InputError(f"{path}: cannot read sheet '{sheet}' ({_short(exc)}); save the workbook again as .xlsx") from None
-    # calamine's range starts at the first used cell; put every cell back where the sheet has it
-    # (python-calamine's iter_rows pads the rows above but not the columns to the left)
-    end = ws.end
-    if rows and end is not None:
-        height, width = int(end[0]) + 1, int(end[1]) + 1
-        if len(rows) == height - top and top:
-            rows = [[] for _ in range(top)] + rows
-        if left and rows and max(len(r) for r in rows) == width - left:
-            pad = [None] * left
-            rows = [pad + r if r else r for r in rows]
     if len(rows) > max_rows + 1:
-        raise _too_many_rows(path, sheet, max_rows)
+        raise too_many_rows(path, sheet, max_rows)
     return rows, merged
-
-
-def _too_many_rows(path: Path, sheet: str, max_rows: int) -> InputError:
-    return InputError(
-        f"{path}: sheet '{sheet}' has more than {max_rows:,} rows, the limit; "
-        "raise [limits] max_rows in ectqa.toml if it is genuine, or delete the rows below the table"
-    )
 
 
 def _is_blank(row: list[Any]) -> bool:
@@ -183,6 +218,8 @@ def _is_blank(row: list[Any]) -> bool:
 
 def _to_table(rows: list[list[Any]], table: str, path: Path, sheet: str, config: Config, dataset: Dataset,
               merged: list[Any] | None = None) -> TableData:
+    import pandas as pd  # here, not at the top: its import runs while calamine parses
+
     from .. import dictionary as dictionary_module
 
     dictionary = config.dictionary or dictionary_module.load()
@@ -207,7 +244,7 @@ def _to_table(rows: list[list[Any]], table: str, path: Path, sheet: str, config:
             )
     _check_merged_header(rows, merged or [], path, sheet)
     header = [_header_text(v) for v in rows[0]]
-    width = max(len(r) for r in rows)
+    width = max(map(len, rows))
     header += [None] * (width - len(header))
     match = match_headers(header, table, dictionary, column_map, str(path), sheet)
     dataset.read_findings.extend(match.findings)
@@ -218,16 +255,16 @@ def _to_table(rows: list[list[Any]], table: str, path: Path, sheet: str, config:
         filled[i] = not _is_blank(body[i])
     records = body if filled.all() else list(compress(body, filled))
     positions = np.flatnonzero(filled).astype(np.int64) + 2  # header is row 1
-    frame = pd.DataFrame.from_records(records, columns=range(width)) if records else pd.DataFrame(columns=range(width))
-    # columns read as numbers, booleans or dates throughout hold no empty strings
-    may_hold_text = [getattr(d, "kind", "O") not in "biufcmM" for d in frame.dtypes]
-    frame = frame.astype(object)
-    dataset.read_findings.extend(headerless_columns(frame, header, table, path, sheet, positions))
+    cells = _grid(records, width)
+    empty = cells == ""  # empty cells are missing
+    cells[empty] = None
+    with_empty = empty.any(axis=0)
+    dataset.read_findings.extend(headerless_columns(cells.T, header, table, path, sheet, positions))
     selected = [(pos, name) for pos, name in enumerate(match.columns) if name is not None]
-    raw = frame[[pos for pos, _ in selected]]
-    raw.columns = [name for _, name in selected]
-    raw = raw.reset_index(drop=True)
-    raw = _normalise_cells(raw, [bool(may_hold_text[pos]) for pos, _ in selected])
+    raw = pd.DataFrame(
+        {name: cells[:, pos] if with_empty[pos] else _inferred(cells[:, pos]) for pos, name in selected},
+        index=pd.RangeIndex(len(cells)), dtype=object,
+    )
     return TableData(
         name=table,
         raw=raw,
@@ -276,24 +313,26 @@ def _header_text(v: Any) -> Any:
     return str(v)
 
 
-def _normalise_cells(raw: pd.DataFrame, may_hold_text: list[bool] | None = None) -> pd.DataFrame:
-    """Empty strings become missing; everything else stays as the cell held it.
-    `may_hold_text`: per column, False where no cell can be a string (skips the comparison)."""
-    # column by column on numpy arrays (DataFrame.replace is several times slower)
-    arrays = {}
-    for j in range(raw.shape[1]):
-        values = raw.iloc[:, j].to_numpy(dtype=object)
-        if may_hold_text is not None and not may_hold_text[j]:
-            arrays[j] = values
-            continue
-        empty = values == ""
-        if empty.any():
-            values = values.copy()
-            values[empty] = None
-        arrays[j] = values
-    out = pd.DataFrame(arrays, index=raw.index, dtype=object)
-    out.columns = raw.columns
-    return out
+def _grid(records: list[list[Any]], width: int) -> np.ndarray:
+    """The records as one (rows x width) object array, every value as the cell held it."""
+    if not records:
+        return np.empty((0, width), dtype=object)
+    cells = np.array(records, dtype=object)
+    if cells.ndim != 2 or cells.shape[1] != width:  # rows of unequal length (calamine pads them all)
+        cells = np.array([list(r) + [None] * (width - len(r)) for r in records], dtype=object)
+    return cells
+
+
+def _inferred(values: np.ndarray) -> np.ndarray:
+    """A column without empty cells, as pandas infers it: a column of dates or durations holds
+    pandas' Timestamps or Timedeltas, one of whole and decimal numbers floats (what checks saw
+    before the reader built columns itself)."""
+    import pandas as pd
+    from pandas.api.types import infer_dtype
+
+    if infer_dtype(values, skipna=False) in _AS_INFERRED:
+        return values
+    return pd.Series(values, dtype=object).infer_objects().to_numpy(dtype=object)
 
 
 def excel_date_to_number(v: Any) -> float | None:

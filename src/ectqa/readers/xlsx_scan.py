@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..findings import Finding
+from .extent import column_number
 
 if TYPE_CHECKING:
     from ..config import Config
     from ..dataset import Dataset, TableData
+    from .container import Marks
 
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -89,9 +91,10 @@ def style_decimals(zf: zipfile.ZipFile) -> list[int | None]:
     return out
 
 
-def scan_sheets(path: Path, dataset: Dataset, config: Config, markers: dict[str, frozenset[bytes] | None] | None = None) -> None:
-    """`markers`: per sheet part, which byte strings the guard's pass over it saw
-    (container.SCAN_MARKERS); a sheet with none of them is not inflated again."""
+def scan_sheets(path: Path, dataset: Dataset, config: Config, marks: dict[str, Marks | None] | None = None) -> None:
+    """`marks`: per sheet part, what the guard's pass over it saw (container.Marks); a sheet in
+    which it saw no hidden rows, formulas or error cells, and whose cell styles it read, is not
+    inflated again."""
     if path.suffix.lower() == ".ods":
         return
     import zlib
@@ -104,34 +107,44 @@ def scan_sheets(path: Path, dataset: Dataset, config: Config, markers: dict[str,
         return
     try:
         with zf:
-            _scan(zf, dataset, markers or {})
+            _scan(zf, dataset, marks or {})
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise InputError(
             f"{path}: the workbook is truncated or corrupt ({exc}); save it again or restore a copy"
         ) from None
 
 
-def _scan(zf: zipfile.ZipFile, dataset: Dataset, markers: dict[str, frozenset[bytes] | None]) -> None:
+_LOOKED_FOR = (b"hidden=", b"<f", b't="e"')
+
+
+def _scan(zf: zipfile.ZipFile, dataset: Dataset, marks: dict[str, Marks | None]) -> None:
     parts = sheet_paths(zf)
     decimals_by_style: list[int | None] | None = None
     for table in dataset.tables.values():
         part = parts.get(table.sheet or "")
         if not part:
             continue
-        seen = markers.get(part)
+        mark = marks.get(part)
+        seen = mark.markers if mark is not None else None
         wanted = [c for c in PRECISION_COLUMNS.get(table.name, ()) if c in table.letters]
         if seen is not None and not seen:
             # no hidden rows or columns, formulas, error cells or cell styles: nothing to find
             if wanted:
                 table.number_formats.update({c: np.full(len(table.rows), -1, dtype=np.int64) for c in wanted})
             continue
-        try:
-            data = zf.read(part)
-        except KeyError:
-            continue
-        dataset.read_findings.extend(_hidden(data, table))
-        if b"<f" in data or b't="e"' in data:
-            dataset.read_findings.extend(_formulas_and_errors(data, table))
+        styles = mark.styles if mark is not None else None
+        data = None
+        if seen is None or any(m in seen for m in _LOOKED_FOR) or (wanted and styles is None):
+            try:
+                data = zf.read(part)
+            except KeyError:
+                continue
+            if seen is None:
+                seen = frozenset(m for m in _LOOKED_FOR if m in data)
+            if b"hidden=" in seen:
+                dataset.read_findings.extend(_hidden(data, table))
+            if b"<f" in seen or b't="e"' in seen:
+                dataset.read_findings.extend(_formulas_and_errors(data, table))
         if wanted:
             if decimals_by_style is None:
                 try:
@@ -140,7 +153,10 @@ def _scan(zf: zipfile.ZipFile, dataset: Dataset, markers: dict[str, frozenset[by
                     raise
                 except Exception:  # noqa: BLE001 -- a broken or hostile styles.xml: precision stays unknown
                     decimals_by_style = []
-            table.number_formats.update(_number_formats(data, table, wanted, decimals_by_style))
+            if styles is not None:
+                table.number_formats.update(_formats_of_styles(styles, table, wanted, decimals_by_style))
+            else:
+                table.number_formats.update(_number_formats(data or b"", table, wanted, decimals_by_style))
 
 
 def _position(table: TableData, row: int) -> int | None:
@@ -264,4 +280,21 @@ def _number_formats(data: bytes, table: TableData, columns: list[str], style_dec
         dec = style_dec[idx] if idx < len(style_dec) else None
         if dec is not None:
             out[letters[letter.decode()]][pos] = dec
+    return out
+
+
+def _formats_of_styles(styles: tuple[np.ndarray, np.ndarray, np.ndarray], table: TableData, columns: list[str],
+                       style_dec: list[int | None]) -> dict[str, np.ndarray]:
+    """As `_number_formats`, from the guard's row, column and style of each styled cell."""
+    out = {c: np.full(len(table.rows), -1, dtype=np.int64) for c in columns}
+    rows, cols, style = styles
+    decimals = np.array([-1 if d is None else d for d in style_dec], dtype=np.int64)
+    known = style < len(decimals)
+    rows, cols, dec = rows[known], cols[known], decimals[style[known]]
+    pos = np.searchsorted(table.rows, rows)
+    found = (dec >= 0) & (pos < len(table.rows))
+    found[found] = table.rows[pos[found]] == rows[found]
+    for column in columns:
+        here = found & (cols == column_number(table.letters[column].encode()))
+        out[column][pos[here]] = dec[here]
     return out
