@@ -771,24 +771,30 @@ def test_process_debug_shows_the_traceback(tmp_path):
     assert proc.returncode != 0 and "Traceback" in proc.stderr
 
 
+# the child waits inside validation, so the interrupt lands mid-check however fast the check is
+SLOW_CHECK = """
+import sys, time
+import ectqa.schema.validate as validation
+def waiting(*args, **kwargs):
+    print("validating", file=sys.stderr, flush=True)
+    time.sleep(LIMIT)
+validation.validate = waiting
+from ectqa.cli import main
+main(args=sys.argv[1:])
+"""
+
+
 def test_ctrl_c_exits_130_and_leaves_nothing(tmp_path):
-    studies = sample("studies")
-    meas = sample("measurements", None)
-    with open(SAMPLE / "measurements.csv", encoding="utf-8", newline="") as fh:
-        all_meas = list(csv.reader(fh))
-    # a long check: the whole sample's measurements repeated
-    folder = write_csv_folder(tmp_path / "large", studies=studies, measurements=[all_meas[0], *all_meas[1:] * 150])
-    assert meas
+    folder = write_csv_folder(tmp_path / "data", studies=sample("studies"), measurements=sample("measurements", None))
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     out = out_dir / "report.json"
     before = digest(folder)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ectqa.cli", "check", str(folder), "--format", "json", "--output", str(out)],
+        [sys.executable, "-c", SLOW_CHECK.replace("LIMIT", str(LIMIT_S)), "check", str(folder), "--format", "json", "--output", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"},
     )
-    time.sleep(2.0)
-    assert proc.poll() is None, "the check ended before the interrupt; make the input larger"
+    assert proc.stderr.readline().strip() == "validating"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=LIMIT_S)
     assert proc.returncode == 130, err
