@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -32,21 +33,72 @@ def coverage_rows(ctx: Context) -> pd.DataFrame:
     return ctx.all_measurements if ctx.all_measurements is not None else ctx.measurements
 
 
-def readable_series(ctx: Context, series: pd.MultiIndex) -> np.ndarray:
-    """False for series of a study with a row whose group, outcome or timepoint could not be read.
+@dataclass
+class SeriesCodes:
+    """The series of every measurement row (rows with schema errors count), as integers: rules
+    reduce over them with numpy instead of grouping three text columns again, once per rule."""
+
+    code: np.ndarray  # per row: its series, numbered in the order of first rows; -1 if a key is empty
+    first_row: np.ndarray  # per series: the label of its first row, where a series-level finding points
+    first_position: np.ndarray  # per series: the position of that row, to read the series' keys
+    count: int
+
+    def any(self, rows: np.ndarray) -> np.ndarray:
+        """Per series: whether any of `rows` (a bool per row) is one of its rows."""
+        return np.bincount(self.code[rows & (self.code >= 0)], minlength=self.count) > 0
+
+
+def series_codes(ctx: Context) -> SeriesCodes:
+    """Worked out once per check."""
+    if "series" not in ctx.cache:
+        every = coverage_rows(ctx)
+        combined = np.zeros(len(every), dtype=np.int64)
+        empty = np.zeros(len(every), dtype=bool)
+        for key in SERIES:
+            codes, distinct = pd.factorize(every[key])
+            combined = combined * max(len(distinct), 1) + codes
+            empty |= codes < 0
+        code = np.full(len(every), -1, dtype=np.int64)
+        code[~empty] = pd.factorize(combined[~empty])[0]  # numbered in order of appearance
+        count = int(code.max()) + 1 if len(code) else 0
+        first_position = np.unique(code, return_index=True)[1][-count:] if count else code[:0]
+        ctx.cache["series"] = SeriesCodes(code, every.index.to_numpy()[first_position], first_position, count)
+    return ctx.cache["series"]
+
+
+def positions(ctx: Context, m: pd.DataFrame) -> np.ndarray:
+    """Positions of `m`'s rows (labels) among every measurement row."""
+    index = coverage_rows(ctx).index
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        return m.index.to_numpy()
+    return index.get_indexer(m.index)
+
+
+def series_keys(ctx: Context, column: str, series: np.ndarray) -> np.ndarray:
+    """`column` (study_id, group or outcome) of each series in `series` (a bool per series)."""
+    at = series_codes(ctx).first_position[series]
+    return coverage_rows(ctx)[column].to_numpy(dtype=object)[at]
+
+
+def readable_series(ctx: Context) -> np.ndarray:
+    """Per series: False for a series of a study with a row whose group, outcome or timepoint
+    could not be read.
 
     Such a row may be the series' missing baseline or post-course sample with a typo in a term,
     and a typo must never turn into a missing-timepoint flag: its schema error is reported instead.
     """
-    rows = coverage_rows(ctx)
-    vocab = ctx.dictionary.vocabularies
-    unreadable = (
-        ~rows["group"].isin(vocab["group"].terms)
-        | ~rows["outcome"].isin(vocab["outcome"].terms)
-        | ~rows["timepoint"].isin(vocab["timepoint"].terms)
-    )
-    bad = rows.loc[unreadable, "study_id"].dropna().unique()
-    return ~series.get_level_values("study_id").isin(bad)
+    if "readable_series" not in ctx.cache:
+        rows = coverage_rows(ctx)
+        vocab = ctx.dictionary.vocabularies
+        unreadable = (
+            ~rows["group"].isin(vocab["group"].terms)
+            | ~rows["outcome"].isin(vocab["outcome"].terms)
+            | ~rows["timepoint"].isin(vocab["timepoint"].terms)
+        )
+        bad = rows.loc[unreadable, "study_id"].dropna().unique()
+        readable = ~rows["study_id"].isin(bad).to_numpy()
+        ctx.cache["readable_series"] = readable[series_codes(ctx).first_position]
+    return ctx.cache["readable_series"]
 
 
 def one_column(columns: Any) -> Any:
@@ -56,21 +108,3 @@ def one_column(columns: Any) -> Any:
     if columns.empty or columns.eq(columns.iloc[0]).all():
         return str(columns.iloc[0]) if len(columns) else ""
     return columns.to_numpy()
-
-
-def series_first_rows(ctx: Context) -> pd.Series:
-    """Per series, the label of its first row among every measurement row: where a series-level
-    finding points, the same row for every rule."""
-    if ctx._series_first_rows is None:
-        every = coverage_rows(ctx)
-        ctx._series_first_rows = every.assign(_row=every.index).groupby(list(SERIES))["_row"].min()
-    return ctx._series_first_rows
-
-
-def series_table(ctx: Context, m: pd.DataFrame, **aggregates: Any) -> pd.DataFrame:
-    """One row per series of `m`: the named aggregates, and `_row` (the series' first row)."""
-    return (
-        m.groupby(list(SERIES), sort=False)
-        .agg(**aggregates)
-        .join(series_first_rows(ctx), how="left")
-    )

@@ -9,6 +9,7 @@ does the rest (location, severity, waivers), so rules stay small and vectorised.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,7 +20,7 @@ from . import registry
 from .catalogue import Rule
 
 if TYPE_CHECKING:
-    from ..dataset import Dataset
+    from ..dataset import Dataset, TableData
     from ..dictionary import Dictionary
 
 # Importing the domain modules registers their rules.
@@ -53,7 +54,6 @@ class Context:
     raw: dict[str, pd.DataFrame] = field(default_factory=dict)  # text as read (precision)
     decimals: Any = None  # callable(table, column) -> int array of reported decimals (-1 unknown)
     _unit_factors: dict[str, float] | None = field(default=None, repr=False)
-    _series_first_rows: pd.Series | None = field(default=None, repr=False)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)  # work rules share, once per check
 
     def outcome_class(self, outcomes: pd.Series) -> pd.Series:
@@ -151,9 +151,10 @@ def _broadcast(value: Any, n: int) -> list[Any]:
 
 
 def _to_findings(r: Rule, hits: Hits, ctx: Context, dataset: Dataset) -> list[Finding]:
+    """A finding per hit, built a field at a time (arrays in, one call per field), not a hit at
+    a time: at 100k rows there are tens of thousands."""
     table = dataset.tables[hits.table]
-    frame = ctx.studies if hits.table == "studies" else ctx.all_measurements
-    index = np.asarray(hits.index)
+    index = np.asarray(hits.index, dtype=np.int64)  # frame labels are row positions
     n = len(index)
     columns = _broadcast(hits.column, n)
     distinct = list(dict.fromkeys(columns))
@@ -169,49 +170,40 @@ def _to_findings(r: Rule, hits: Hits, ctx: Context, dataset: Dataset) -> list[Fi
             for i, v, c in zip(at, table.raw_values(column, index[at]), table.cells(index[at], column), strict=True):
                 raw[i], cells[i] = v, c
     values = raw if isinstance(hits.value, str) and hits.value == "column" else _broadcast(hits.value, n)
-    impacts = _broadcast(r.impact if isinstance(hits.impact, str) and hits.impact == "default" else hits.impact, n)
-    messages = _broadcast(hits.message, n)
-    study_ids = frame.loc[index, "study_id"].tolist() if "study_id" in frame else [None] * n
-    if hits.table == "measurements":
-        outcomes = frame.loc[index, "outcome"].tolist()
+    impact = r.impact if isinstance(hits.impact, str) and hits.impact == "default" else hits.impact
+    if isinstance(impact, (str, type(None))) or np.isscalar(impact):
+        impact = _IMPACTS.get(impact)  # type: ignore[arg-type]
+        impacts: Any = repeat(impact, n)
+        severities: Any = repeat(r.severity or ("warning" if impact else "info"), n)
     else:
-        outcomes = [None] * n
+        impacts = list(map(_IMPACTS.get, _broadcast(impact, n)))
+        severities = [r.severity or ("warning" if i else "info") for i in impacts]
+    messages = repeat(str(hits.message), n) if isinstance(hits.message, str) else map(str, _broadcast(hits.message, n))
+    study_ids = _column_at(ctx, table, "study_id", index) if "study_id" in table.frame else repeat(None, n)
+    outcomes = _column_at(ctx, table, "outcome", index) if hits.table == "measurements" else repeat(None, n)
     rows = table.rows[index].tolist()
-    rule_id, level, domain, file, table_name = r.id, r.level, r.domain, table.file, hits.table
-    severity = r.severity
-    extra = hits.extra
-    out = []
-    for i, (impact, message, row, column, cell, study_id, outcome, value) in enumerate(
-        zip(impacts, messages, rows, columns, cells, study_ids, outcomes, values, strict=True)
-    ):
-        impact = str(impact) if impact in _IMPACTS else None
-        out.append(
-            Finding(
-                rule=rule_id,
-                severity=severity or ("warning" if impact else "info"),
-                message=str(message),
-                kind="quality",
-                level=level,
-                domain=domain,
-                impact=impact,
-                file=file,
-                table=table_name,
-                row=row,
-                column=column,
-                cell=cell,
-                study_id=_clean(study_id),
-                outcome=_clean(outcome),
-                value=value,
-                extra={k: v[i] if isinstance(v, (list, np.ndarray)) else v for k, v in extra.items()} if extra else {},
-            )
-        )
-    return out
+    fields = [
+        repeat(r.id, n), severities, messages, repeat("quality", n), repeat(r.level, n), repeat(r.domain, n),
+        impacts, repeat(table.file, n), repeat(hits.table, n), rows, columns, cells, study_ids, outcomes, values,
+    ]
+    if hits.extra:
+        extra = [
+            {k: v[i] if isinstance(v, (list, np.ndarray)) else v for k, v in hits.extra.items()} for i in range(n)
+        ]
+        fields += [repeat(False, n), repeat(None, n), extra]
+    # positional, in the field order of Finding
+    return list(map(Finding, *fields))
 
 
-_IMPACTS = ("high", "some_concerns", "no_information")
+def _column_at(ctx: Context, table: TableData, column: str, index: np.ndarray) -> list[Any]:
+    """`column` of every row of the table (not only the valid ones) at `index`, missing as None."""
+    key = ("column", table.name, column)
+    if key not in ctx.cache:
+        ctx.cache[key] = table.frame[column].to_numpy(dtype=object)
+    values = ctx.cache[key][index]
+    values[pd.isna(values)] = None
+    return values.tolist()
 
 
-def _clean(v: Any) -> Any:
-    if v is None or (isinstance(v, float) and v != v):
-        return None
-    return v
+# what a rule may give as impact, as the finding's impact (anything else: no impact)
+_IMPACTS = {i: i for i in ("high", "some_concerns", "no_information")}

@@ -11,7 +11,7 @@ import numpy as np
 
 from .engine import Context, Hits
 from .registry import rule
-from .common import SERIES, coverage_rows, fmt, has_control_group, series_first_rows
+from .common import coverage_rows, fmt, has_control_group, series_codes
 
 # two floats compared as fractions: 8 of 10 lost is exactly 20%, not "above" it
 _EPS = 1e-9
@@ -55,36 +55,49 @@ def small_control_group(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def attrition(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """ECT group: the last end_of_course/follow_up n is below (1 - max_attrition) x baseline n."""
     m = coverage_rows(ctx)
-    m = m[ctx.ect_rows(m) & m["n"].notna()]
-    m = m.assign(_row=m.index)
-    base = m[m["timepoint"].eq("baseline")].groupby(list(SERIES))["n"].max().rename("n_base")
-    later = m[m["timepoint"].isin(("end_of_course", "follow_up"))]
-    # the last of them in time: follow_up after end_of_course, then by weeks or hours
-    later = later.assign(
-        _order=later["timepoint"].eq("follow_up").astype("float64"),
-        _when=later["weeks_after_course"].where(
-            later["timepoint"].eq("follow_up"), later["hours_after_last_session"]
-        ),
-    ).sort_values(["_order", "_when", "_row"], na_position="first")
-    last = later.groupby(list(SERIES)).tail(1).set_index(list(SERIES))[["n", "timepoint"]]
-    series = last.join(base, how="inner").join(series_first_rows(ctx))
-    lost = 1 - series["n"] / series["n_base"]
-    series = series[lost > p["max_attrition"] + _EPS]
-    if series.empty:
+    series = series_codes(ctx)
+    n = m["n"].to_numpy(dtype="float64")
+    timepoint = m["timepoint"]
+    used = ctx.ect_rows(m).to_numpy() & ~np.isnan(n) & (series.code >= 0)
+    base = used & timepoint.eq("baseline").to_numpy()
+    has_base = np.bincount(series.code[base], minlength=series.count) > 0
+    n_base = np.full(series.count, np.nan)
+    np.fmax.at(n_base, series.code[base], n[base])
+    # per series its last end_of_course or follow_up row: follow_up after end_of_course, then by
+    # weeks or hours (unknown first), then by row
+    later = np.flatnonzero(used & timepoint.isin(("end_of_course", "follow_up")).to_numpy())
+    follow_up = timepoint.eq("follow_up").to_numpy()[later]
+    when = np.where(
+        follow_up,
+        m["weeks_after_course"].to_numpy(dtype="float64")[later],
+        m["hours_after_last_session"].to_numpy(dtype="float64")[later],
+    )
+    known = ~np.isnan(when)
+    code = series.code[later]
+    order = np.lexsort((later, np.where(known, when, 0.0), known, follow_up, code))
+    code, later = code[order], later[order]
+    last = np.ones(len(later), dtype=bool)
+    last[:-1] = code[1:] != code[:-1]
+    code, last_row = code[last], later[last]
+    code, last_row = code[has_base[code]], last_row[has_base[code]]
+    n_last, n_first = n[last_row], n_base[code]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lost = 1 - n_last / n_first
+    hit = lost > p["max_attrition"] + _EPS
+    if not hit.any():
         return None
-    lost = 1 - series["n"] / series["n_base"]
+    code, last_row, n_last, n_first, lost = code[hit], last_row[hit], n_last[hit], n_first[hit], lost[hit]
     impact = np.where(lost > p["severe_attrition"] + _EPS, "high", "some_concerns")
-    pct = fmt((lost * 100).round(0))
     message = (
         "n fell from "
-        + fmt(series["n_base"])
+        + fmt(n_first)
         + " at baseline to "
-        + fmt(series["n"])
+        + fmt(n_last)
         + " at "
-        + series["timepoint"]
+        + timepoint.to_numpy(dtype=object)[last_row]
         + " ("
-        + pct
+        + fmt(np.round(lost * 100, 0))
         + f"% lost); above {fmt(p['max_attrition'] * 100)}%"
         + f" (high above {fmt(p['severe_attrition'] * 100)}%)"
     )
-    return Hits("measurements", series["_row"].to_numpy(), "n", message.to_numpy(), impact=impact)
+    return Hits("measurements", series.first_row[code], "n", message, impact=impact)
