@@ -16,11 +16,13 @@ LATER = ("acute", "during_course", "end_of_course", "follow_up")
 
 
 def fmt(x: Any) -> Any:
-    """Numbers as a reviewer writes them (13, 0.004, 10.1): str for a scalar, else str Series."""
+    """Numbers as a reviewer writes them (13, 0.004, 10.1): str for a scalar, else str Series
+    (for a Series) or array."""
+    if isinstance(x, pd.Series):  # before np.isscalar: its Number check is slow on a Series
+        return pd.Series(np.char.mod("%g", np.asarray(x, dtype="float64")), index=x.index)
     if np.isscalar(x):
         return f"{float(x):g}"
-    text = np.char.mod("%g", np.asarray(x, dtype="float64"))
-    return pd.Series(text, index=x.index) if isinstance(x, pd.Series) else text
+    return np.char.mod("%g", np.asarray(x, dtype="float64"))
 
 
 def has_control_group(s: pd.DataFrame) -> pd.Series:
@@ -99,6 +101,31 @@ def readable_series(ctx: Context) -> np.ndarray:
         readable = ~rows["study_id"].isin(bad).to_numpy()
         ctx.cache["readable_series"] = readable[series_codes(ctx).first_position]
     return ctx.cache["readable_series"]
+
+
+def study_rows(ctx: Context, m: pd.DataFrame) -> np.ndarray:
+    """Each measurement row's study (rows of `m`): the position in ctx.studies of the first row
+    with its study_id, -1 for none. Matched once per check, not by text in every rule."""
+    if "study_rows" not in ctx.cache:
+        ids = ctx.studies["study_id"].to_numpy(dtype=object)
+        first = np.flatnonzero(~pd.Series(ids).duplicated().to_numpy())
+        known = pd.Index(ids[first])
+        found = known.get_indexer(coverage_rows(ctx)["study_id"].to_numpy(dtype=object))
+        ctx.cache["study_rows"] = np.where(found >= 0, first[found], -1)
+        ctx.cache["study_first_rows"] = first[known.get_indexer(ids)]
+    return ctx.cache["study_rows"][positions(ctx, m)]
+
+
+def count_per_study(ctx: Context, m: pd.DataFrame, rows: np.ndarray, distinct: np.ndarray | None = None) -> np.ndarray:
+    """Per row of ctx.studies: how many of `rows` (a bool per row of `m`) are of its study; with
+    `distinct` (a code >= 0 per row of `m`), how many distinct codes they hold."""
+    study = study_rows(ctx, m)
+    rows = rows & (study >= 0)
+    at = study[rows]
+    if distinct is not None and len(at):
+        width = int(distinct[rows].max()) + 1
+        at = np.unique(at * width + distinct[rows]) // width
+    return np.bincount(at, minlength=len(ctx.studies))[ctx.cache["study_first_rows"]]
 
 
 def one_column(columns: Any) -> Any:

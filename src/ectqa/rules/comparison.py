@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .common import count_per_study
 from .engine import Context, Hits
 from .registry import rule
 
@@ -28,8 +29,8 @@ def no_control_group(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def anesthesia_not_controlled(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """The study has acute rows and control_type is not anesthesia_only."""
     s, m = ctx.studies, ctx.measurements
-    acute = m.loc[m["timepoint"].eq("acute"), "study_id"].unique()
-    s = s[s["study_id"].isin(acute) & s["control_type"].ne("anesthesia_only")]
+    acute = count_per_study(ctx, m, m["timepoint"].eq("acute").to_numpy()) > 0
+    s = s[acute & s["control_type"].ne("anesthesia_only").to_numpy()]
     if s.empty:
         return None
     message = (
@@ -55,14 +56,13 @@ def anesthetic_not_reported(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def controls_baseline_only(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """Control rows all baseline while the ECT group has later ones."""
     s, m = ctx.studies, ctx.measurements
-    control = m[m["group"].eq("control")]
-    later_control = control.loc[control["timepoint"].ne("baseline"), "study_id"].unique()
-    ect = m[ctx.ect_rows(m)]
-    later_ect = ect.loc[ect["timepoint"].ne("baseline"), "study_id"].unique()
+    control = m["group"].eq("control").to_numpy()
+    later = m["timepoint"].ne("baseline").to_numpy()
+    ect = ctx.ect_rows(m).to_numpy()
     hit = (
-        s["study_id"].isin(control["study_id"])
-        & ~s["study_id"].isin(later_control)
-        & s["study_id"].isin(later_ect)
+        (count_per_study(ctx, m, control) > 0)
+        & (count_per_study(ctx, m, control & later) == 0)
+        & (count_per_study(ctx, m, ect & later) > 0)
     )
     s = s[hit]
     if s.empty:

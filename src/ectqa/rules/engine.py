@@ -80,16 +80,36 @@ class Context:
 
     def to_common(self, m: pd.DataFrame, values: pd.Series) -> pd.Series:
         """Values converted to the outcome class's common unit (NaN where not convertible)."""
+        return pd.Series(values.to_numpy(dtype="float64") * self._common_factors(m), index=values.index)
+
+    def common_factor(self, outcome: Any, unit: Any) -> float:
+        """The factor from `unit` to the common unit of the outcome's class (NaN: none known)."""
         if self._unit_factors is None:
             self._unit_factors = {
-                f"{cls}|{unit}": factor
+                f"{cls}|{unit}": float(factor)
                 for cls, spec in self.dictionary.to_common.items()
                 for unit, factor in spec["factors"].items()
             }
         # cortisol has its own conversions; every other outcome its class's
-        cls = self.outcome_class(m["outcome"]).where(m["outcome"].ne("cortisol"), "cortisol")
-        key = cls.fillna("").astype(str) + "|" + m["unit"].fillna("").astype(str)
-        return values.astype("float64") * key.map(self._unit_factors).astype("float64")
+        cls = "cortisol" if outcome == "cortisol" else self.dictionary.outcome_class.get(outcome)
+        unit = "" if unit is None else str(unit)
+        return self._unit_factors.get(f"{cls or ''}|{unit}", np.nan)
+
+    def _common_factors(self, m: pd.DataFrame) -> np.ndarray:
+        """common_factor of each row, worked out once per distinct (outcome, unit) and per frame."""
+        known = self.cache.setdefault("common_factors", [])
+        for frame, factors in known:
+            if frame is m:
+                return factors
+        outcome_codes, outcomes = pd.factorize(m["outcome"])
+        unit_codes, units = pd.factorize(m["unit"])
+        width = len(units) + 1
+        pair_codes, pairs = pd.factorize((outcome_codes + 1) * width + unit_codes + 1)
+        outcomes, units = [None, *outcomes], [None, *units]  # code -1, an empty cell: None
+        per_pair = [self.common_factor(outcomes[p // width], units[p % width]) for p in pairs]
+        factors = np.array(per_pair, dtype="float64")[pair_codes]
+        known.append((m, factors))
+        return factors
 
     def centre(self, m: pd.DataFrame) -> pd.Series:
         """`mean`, else `median`."""

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .engine import Context, Hits
 from .registry import rule
-from .common import fmt, one_column
+from .common import fmt, one_column, study_rows
 
 # circulating levels: the sample types whose centres implausible-value checks
 _CIRCULATING = ("serum", "plasma", "mixed")
@@ -23,8 +23,9 @@ _EPS = 1e-9
 
 def _study_term(ctx: Context, m: pd.DataFrame, column: str) -> pd.Series:
     """The study's `column` for each measurement row."""
-    s = ctx.studies.drop_duplicates("study_id").set_index("study_id")[column]
-    return m["study_id"].map(s)
+    at = study_rows(ctx, m)
+    values = ctx.studies[column].to_numpy(dtype=object)
+    return pd.Series(np.where(at >= 0, values[at], np.nan), index=m.index, dtype=object)
 
 
 def _centre_column(m: pd.DataFrame) -> pd.Series:
@@ -126,60 +127,47 @@ def below_detection_limit(ctx: Context, p: dict[str, Any]) -> Hits | None:
 
 def _plausible_ranges(ctx: Context, plausible: dict[str, Any]) -> pd.DataFrame:
     """The parameter table: outcome -> unit, lo, hi, and its unit's factor to the common unit."""
-    spec = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "outcome": list(plausible),
             "unit": [v["unit"] for v in plausible.values()],
             "lo": [float(v["range"][0]) for v in plausible.values()],
             "hi": [float(v["range"][1]) for v in plausible.values()],
-        }
+            "factor": [ctx.common_factor(outcome, v["unit"]) for outcome, v in plausible.items()],
+        },
+        index=list(plausible),
     )
-    spec["factor"] = ctx.to_common(spec, pd.Series(1.0, index=spec.index))
-    return spec.set_index("outcome")
 
 
 @rule("implausible-value", needs=("studies", "measurements"))
 def implausible_value(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """Serum/plasma/mixed: a centre outside the outcome's plausible range, after unit conversion."""
     m = ctx.measurements
-    spec = _plausible_ranges(ctx, p["plausible"])
-    m = m[m["outcome"].isin(spec.index) & _study_term(ctx, m, "sample_type").isin(_CIRCULATING)]
-    if m.empty:
-        return None
-    centre = ctx.centre(m)
-    common = ctx.to_common(m, centre)
-    factor = m["outcome"].map(spec["factor"]).astype("float64")
-    lo = m["outcome"].map(spec["lo"]).astype("float64")
-    hi = m["outcome"].map(spec["hi"]).astype("float64")
+    # each row's range (NaN, not checked, for an outcome without one)
+    ranges = _plausible_ranges(ctx, p["plausible"]).reindex(m["outcome"].to_numpy())
+    lo, hi, factor = (ranges[c].to_numpy(dtype="float64") for c in ("lo", "hi", "factor"))
+    centre = ctx.centre(m).to_numpy()
+    common = ctx.to_common(m, ctx.centre(m)).to_numpy()
+    circulating = _study_term(ctx, m, "sample_type").isin(_CIRCULATING).to_numpy()
     # both sides in the common unit of the outcome's class (NaN, not checked, where not convertible)
-    hit = common.lt(lo * factor) | common.gt(hi * factor)
+    below = common < lo * factor
+    hit = circulating & (below | (common > hi * factor))
     if not hit.any():
         return None
-    m, centre, common, factor, lo, hi = (
-        m[hit],
-        centre[hit],
-        common[hit],
-        factor[hit],
-        lo[hit],
-        hi[hit],
-    )
-    spec_unit = m["outcome"].map(spec["unit"])
-    stat = _centre_column(m)
-    converted = pd.Series("", index=m.index).where(
-        m["unit"].eq(spec_unit), " (" + fmt(common / factor) + " " + spec_unit + ")"
-    )
-    side = pd.Series(np.where(common.lt(lo * factor), "below", "above"), index=m.index)
+    m, centre, common, factor, lo, hi, below = m[hit], centre[hit], common[hit], factor[hit], lo[hit], hi[hit], below[hit]
+    unit, spec_unit = m["unit"].to_numpy(dtype=object), ranges["unit"].to_numpy(dtype=object)[hit]
+    stat = _centre_column(m).to_numpy()
+    converted = np.where(unit == spec_unit, "", " (" + fmt(common / factor) + " " + spec_unit + ")")
     message = (
-        m["outcome"]
+        m["outcome"].to_numpy(dtype=object)
         + " "
         + stat
         + " "
         + fmt(centre)
         + " "
-        + m["unit"]
+        + unit
         + converted
         + " is "
-        + side
+        + np.where(below, "below", "above")
         + " the plausible "
         + fmt(lo)
         + " to "
@@ -188,7 +176,7 @@ def implausible_value(ctx: Context, p: dict[str, Any]) -> Hits | None:
         + spec_unit
         + " for serum or plasma: check the unit and the column against the paper"
     )
-    return Hits("measurements", m.index, one_column(stat), message.to_numpy())
+    return Hits("measurements", m.index, one_column(stat), message)
 
 
 @rule("insensitive-crp-assay", needs=("studies", "measurements"))

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .engine import Context, Hits
 from .registry import rule
-from .common import coverage_rows, fmt, one_column
+from .common import count_per_study, coverage_rows, fmt, one_column
 
 
 def _missing(values: pd.Series) -> pd.Series:
@@ -81,9 +81,9 @@ def ect_parameters_not_reported(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def multiplicity_not_corrected(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """min_outcomes or more distinct immune outcomes and multiplicity_corrected no/not_reported."""
     s, m = ctx.studies, ctx.measurements
-    immune = ctx.outcome_class(m["outcome"]).isin(ctx.dictionary.immune_classes)
-    outcomes = m[immune].groupby("study_id")["outcome"].nunique()
-    count = s["study_id"].map(outcomes).fillna(0)
+    immune = ctx.outcome_class(m["outcome"]).isin(ctx.dictionary.immune_classes).to_numpy()
+    outcomes = count_per_study(ctx, m, immune, distinct=pd.factorize(m["outcome"])[0])
+    count = pd.Series(outcomes.astype("float64"), index=s.index)
     hit = count.ge(p["min_outcomes"]) & s["multiplicity_corrected"].isin(("no", "not_reported"))
     if not hit.any():
         return None
@@ -139,7 +139,7 @@ def single_extraction(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def study_without_measurements(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """A study with no rows in measurements (rows with schema errors count)."""
     s, m = ctx.studies, coverage_rows(ctx)
-    s = s[~s["study_id"].isin(m["study_id"].dropna())]
+    s = s[count_per_study(ctx, m, m["study_id"].notna().to_numpy()) == 0]
     if s.empty:
         return None
     message = "study " + s["study_id"] + " has no rows in measurements"
