@@ -16,13 +16,13 @@ from .registry import rule
 def no_control_group(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """control_type is none."""
     s = ctx.studies
-    s = s[s["control_type"].eq("none")]
-    if s.empty:
+    hit = s["control_type"].eq("none").to_numpy()
+    if not hit.any():
         return None
     message = (
         "no control group: the change after ECT is compared only with the patients' own baseline"
     )
-    return Hits("studies", s.index, "control_type", message)
+    return Hits("studies", s.index[hit], "control_type", message)
 
 
 @rule("anesthesia-not-controlled", needs=("studies", "measurements"))
@@ -30,7 +30,7 @@ def anesthesia_not_controlled(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """The study has acute rows and control_type is not anesthesia_only."""
     s, m = ctx.studies, ctx.measurements
     acute = count_per_study(ctx, m, m["timepoint"].eq("acute").to_numpy()) > 0
-    s = s[acute & s["control_type"].ne("anesthesia_only").to_numpy()]
+    s = s.loc[acute & s["control_type"].ne("anesthesia_only").to_numpy(), ["control_type"]]
     if s.empty:
         return None
     message = (
@@ -45,11 +45,11 @@ def anesthesia_not_controlled(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def anesthetic_not_reported(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """anesthetic is not_reported."""
     s = ctx.studies
-    s = s[s["anesthetic"].eq("not_reported")]
-    if s.empty:
+    hit = s["anesthetic"].eq("not_reported").to_numpy()
+    if not hit.any():
         return None
     message = "anaesthetic not reported: ketamine lowers IL-6, propofol raises IL-10"
-    return Hits("studies", s.index, "anesthetic", message)
+    return Hits("studies", s.index[hit], "anesthetic", message)
 
 
 @rule("controls-baseline-only", needs=("studies", "measurements"))
@@ -64,11 +64,10 @@ def controls_baseline_only(ctx: Context, p: dict[str, Any]) -> Hits | None:
         & (count_per_study(ctx, m, control & later) == 0)
         & (count_per_study(ctx, m, ect & later) > 0)
     )
-    s = s[hit]
-    if s.empty:
+    if not hit.any():
         return None
     message = (
         "controls measured at baseline only while the ECT group was measured later: "
         "the change over the course is uncontrolled"
     )
-    return Hits("studies", s.index, "control_type", message)
+    return Hits("studies", s.index[hit], "control_type", message)

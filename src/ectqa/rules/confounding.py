@@ -26,7 +26,7 @@ def _confounder_not_addressed(ctx: Context, column: str, name: str, effect: str)
     hit = ~_addressed(ctx, s[column])
     if not hit.any():
         return None
-    s = s[hit]
+    s = s.loc[hit, [column, "control_type"]]
     handling = s[column].fillna("empty")
     controls = has_control_group(s)
     impact = np.where(
@@ -69,7 +69,7 @@ def medication_not_addressed(ctx: Context, p: dict[str, Any]) -> Hits | None:
     hit = ~_addressed(ctx, handling) & ~status.isin(("drug_free", "washout"))
     if not hit.any():
         return None
-    s, handling, status = s[hit], handling[hit], status[hit]
+    index, handling, status = s.index[hit.to_numpy()], handling[hit], status[hit]
     unknown = (status.isna() | status.eq("not_reported")) & handling.eq("not_reported")
     impact = np.select(
         [status.eq("uncontrolled"), unknown], ["high", "no_information"], "some_concerns"
@@ -81,7 +81,7 @@ def medication_not_addressed(ctx: Context, p: dict[str, Any]) -> Hits | None:
         + status.fillna("empty")
         + ": antidepressants lower IL-6 and IL-10"
     )
-    return Hits("studies", s.index, "medication_handling", message.to_numpy(), impact=impact)
+    return Hits("studies", index, "medication_handling", message.to_numpy(), impact=impact)
 
 
 @rule("age-sex-not-addressed")
@@ -94,7 +94,7 @@ def age_sex_not_addressed(ctx: Context, p: dict[str, Any]) -> Hits | None:
     hit = has_control_group(s) & ~_addressed(ctx, s["age_sex_handling"]) & ~(age & sex)
     if not hit.any():
         return None
-    s, age, sex = s[hit], age[hit], sex[hit]
+    s, age, sex = s.loc[hit, ["controls_matched_on", "age_sex_handling"]], age[hit], sex[hit]
     missing = pd.Series(
         np.select([~age & ~sex, ~age], ["age and sex", "age"], "sex"), index=s.index
     )
@@ -114,7 +114,7 @@ def age_sex_not_addressed(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def inflammation_not_excluded(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """Infection, inflammatory disease and anti-inflammatory drugs not addressed."""
     s = ctx.studies
-    s = s[~_addressed(ctx, s["inflammatory_disease_handling"])]
+    s = s.loc[~_addressed(ctx, s["inflammatory_disease_handling"]), ["inflammatory_disease_handling"]]
     if s.empty:
         return None
     message = (
@@ -129,21 +129,21 @@ def inflammation_not_excluded(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def medication_changed_during_course(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """Psychotropic medication changed during the ECT course."""
     s = ctx.studies
-    s = s[s["medication_changed_during_course"].eq("yes")]
-    if s.empty:
+    hit = s["medication_changed_during_course"].eq("yes").to_numpy()
+    if not hit.any():
         return None
     message = (
         "psychotropic medication changed during the ECT course: "
         "antidepressants lower IL-6 and IL-10"
     )
-    return Hits("studies", s.index, "medication_changed_during_course", message)
+    return Hits("studies", s.index[hit], "medication_changed_during_course", message)
 
 
 @rule("crp-suggests-infection", needs=("measurements",))
 def crp_suggests_infection(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """A baseline CRP mean above max_crp_mean or median above max_crp_median, in mg/L."""
     m = ctx.measurements
-    m = m[m["outcome"].eq("CRP") & m["timepoint"].eq("baseline")]
+    m = m.loc[m["outcome"].eq("CRP") & m["timepoint"].eq("baseline"), ["outcome", "unit", "mean", "median"]]
     mean = ctx.to_common(m, m["mean"])
     median = ctx.to_common(m, m["median"])
     high_mean = mean.gt(p["max_crp_mean"])

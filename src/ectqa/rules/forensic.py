@@ -105,7 +105,7 @@ def sd_possibly_se_rule(ctx: Context, p: dict) -> Hits | None:
 def grim_inconsistent(ctx: Context, p: dict) -> Hits | None:
     """female_pct impossible for n_ect patients (the study-level half of GRIM)."""
     s = ctx.studies
-    rows = s[s["female_pct"].notna() & s["n_ect"].ge(1)]
+    rows = s.loc[s["female_pct"].notna() & s["n_ect"].ge(1), ["female_pct", "n_ect"]]
     if rows.empty:
         return None
     dec = _dec(ctx, "studies", "female_pct", rows.index)

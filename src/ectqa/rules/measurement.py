@@ -34,10 +34,10 @@ def _centre_column(m: pd.DataFrame) -> pd.Series:
 
 def _study_term_rule(ctx: Context, column: str, term: str, message: str) -> Hits | None:
     s = ctx.studies
-    s = s[s[column].eq(term)]
-    if s.empty:
+    hit = s[column].eq(term).to_numpy()
+    if not hit.any():
         return None
-    return Hits("studies", s.index, column, message)
+    return Hits("studies", s.index[hit], column, message)
 
 
 @rule("assay-not-reported")
@@ -97,7 +97,8 @@ def below_detection_limit(ctx: Context, p: dict[str, Any]) -> Hits | None:
     hit = below | many
     if not hit.any():
         return None
-    m, centre, below = m[hit], centre[hit], below[hit]
+    m = m.loc[hit, ["outcome", "mean", "lod", "unit", "n_below_lod", "n"]]
+    centre, below = centre[hit], below[hit]
     stat = _centre_column(m)
     below_text = (
         m["outcome"]
@@ -153,7 +154,8 @@ def implausible_value(ctx: Context, p: dict[str, Any]) -> Hits | None:
     hit = circulating & (below | (common > hi * factor))
     if not hit.any():
         return None
-    m, centre, common, factor, lo, hi, below = m[hit], centre[hit], common[hit], factor[hit], lo[hit], hi[hit], below[hit]
+    m = m.loc[hit, ["outcome", "unit", "mean"]]
+    centre, common, factor, lo, hi, below = centre[hit], common[hit], factor[hit], lo[hit], hi[hit], below[hit]
     unit, spec_unit = m["unit"].to_numpy(dtype=object), ranges["unit"].to_numpy(dtype=object)[hit]
     stat = _centre_column(m).to_numpy()
     converted = np.where(unit == spec_unit, "", " (" + fmt(common / factor) + " " + spec_unit + ")")
@@ -183,7 +185,7 @@ def implausible_value(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def insensitive_crp_assay(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """CRP by a conventional assay (row's, else study's) with a centre below min_detectable_mg_l."""
     m = ctx.measurements
-    m = m[m["outcome"].eq("CRP")]
+    m = m.loc[m["outcome"].eq("CRP"), ["outcome", "unit", "assay", "mean", "median"]]
     assay = m["assay"].where(m["assay"].notna(), _study_term(ctx, m, "assay"))
     mg_l = ctx.to_common(m, ctx.centre(m))
     hit = assay.isin(_CONVENTIONAL_CRP) & mg_l.lt(p["min_detectable_mg_l"])
@@ -213,7 +215,7 @@ def crp_unit_suspect(ctx: Context, p: dict[str, Any]) -> Hits | None:
     hit = m["outcome"].eq("CRP") & m["unit"].eq("mg/L") & patients & centre.lt(p["min_crp_mg_l"])
     if not hit.any():
         return None
-    m, centre = m[hit], centre[hit]
+    m, centre = m.loc[hit, ["mean", "group"]], centre[hit]
     message = (
         "CRP "
         + _centre_column(m)

@@ -36,7 +36,8 @@ def missing_dispersion(ctx: Context, p: dict[str, Any]) -> Hits | None:
     hit = (has_mean | has_median) & ~usable
     if not hit.any():
         return None
-    m, has_mean, has_median = m[hit], has_mean[hit], has_median[hit]
+    m = m.loc[hit, ["outcome", "timepoint", "group", "mean", "median"]]
+    has_mean, has_median = has_mean[hit], has_median[hit]
     mean_text = "mean " + fmt(m["mean"]) + " without sd, se or a 95% CI"
     median_text = "median " + fmt(m["median"]) + " without quartiles or range"
     what = pd.Series(
@@ -62,19 +63,19 @@ def ect_parameters_not_reported(ctx: Context, p: dict[str, Any]) -> Hits | None:
     hit = placement | pulse
     if not hit.any():
         return None
-    s, placement, pulse = s[hit], placement[hit], pulse[hit]
+    index, placement, pulse = s.index[hit.to_numpy()], placement[hit], pulse[hit]
     what = np.select(
         [placement & pulse, placement],
         ["electrode placement and pulse width", "electrode placement"],
         "pulse width",
     )
     message = (
-        pd.Series(what, index=s.index)
+        pd.Series(what, index=index)
         + " not reported: stimulus parameters drive the immune response"
         + " (IL-6 tracked stimulus dose)"
     )
     column = np.where(placement, "electrode_placement", "pulse_width")
-    return Hits("studies", s.index, one_column(column), message.to_numpy())
+    return Hits("studies", index, one_column(column), message.to_numpy())
 
 
 @rule("multiplicity-not-corrected", needs=("studies", "measurements"))
@@ -87,7 +88,7 @@ def multiplicity_not_corrected(ctx: Context, p: dict[str, Any]) -> Hits | None:
     hit = count.ge(p["min_outcomes"]) & s["multiplicity_corrected"].isin(("no", "not_reported"))
     if not hit.any():
         return None
-    s, count = s[hit], count[hit]
+    s, count = s.loc[hit, ["multiplicity_corrected"]], count[hit]
     message = (
         fmt(count)
         + " immune outcomes tested and multiplicity_corrected is "
@@ -101,7 +102,7 @@ def multiplicity_not_corrected(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def response_not_linked(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """clinical_response_linked is not yes."""
     s = ctx.studies
-    s = s[s["clinical_response_linked"].ne("yes")]
+    s = s.loc[s["clinical_response_linked"].ne("yes"), ["clinical_response_linked"]]
     if s.empty:
         return None
     message = (
@@ -116,7 +117,7 @@ def response_not_linked(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def figure_digitized(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """source is figure_digitized."""
     m = ctx.measurements
-    m = m[m["source"].eq("figure_digitized")]
+    m = m.loc[m["source"].eq("figure_digitized"), ["outcome"]]
     if m.empty:
         return None
     message = m["outcome"] + " values read from a figure: reading error, and error bars may be SEs"
@@ -128,18 +129,18 @@ def single_extraction(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """checked_by is empty."""
     s = ctx.studies
     checked = s["checked_by"]
-    s = s[checked.fillna("").astype(str).str.strip().eq("")]
-    if s.empty:
+    hit = checked.fillna("").astype(str).str.strip().eq("").to_numpy()
+    if not hit.any():
         return None
     message = "extraction not checked by a second reviewer (checked_by empty)"
-    return Hits("studies", s.index, "checked_by", message)
+    return Hits("studies", s.index[hit], "checked_by", message)
 
 
 @rule("study-without-measurements", needs=("studies", "measurements"))
 def study_without_measurements(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """A study with no rows in measurements (rows with schema errors count)."""
     s, m = ctx.studies, coverage_rows(ctx)
-    s = s[count_per_study(ctx, m, m["study_id"].notna().to_numpy()) == 0]
+    s = s.loc[count_per_study(ctx, m, m["study_id"].notna().to_numpy()) == 0, ["study_id"]]
     if s.empty:
         return None
     message = "study " + s["study_id"] + " has no rows in measurements"
@@ -150,7 +151,7 @@ def study_without_measurements(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def overlapping_cohort(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """Two or more studies share a cohort_id (one finding per study)."""
     s = ctx.studies
-    s = s[s["cohort_id"].notna()]
+    s = s.loc[s["cohort_id"].notna(), ["cohort_id", "study_id"]]
     size = s.groupby("cohort_id")["study_id"].transform("size")
     s = s[size.ge(2)]
     if s.empty:

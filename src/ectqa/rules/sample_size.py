@@ -41,7 +41,7 @@ def small_control_group(ctx: Context, p: dict[str, Any]) -> Hits | None:
     hit = has_control_group(s) & s["n_control"].lt(p["min_control_n"])
     if not hit.any():
         return None
-    s = s[hit]
+    s = s.loc[hit, ["n_control", "control_type"]]
     message = (
         fmt(s["n_control"])
         + " controls ("

@@ -124,8 +124,12 @@ def acute_first_session_only(ctx: Context, p: dict[str, Any]) -> Hits | None:
 
 
 def _end_of_course(ctx: Context) -> pd.DataFrame:
-    m = ctx.measurements
-    return m[ctx.ect_rows(m) & m["timepoint"].eq("end_of_course")]
+    """ECT-group end_of_course rows (the columns two rules read), picked once per check."""
+    if "end_of_course" not in ctx.cache:
+        m = ctx.measurements
+        rows = ctx.ect_rows(m) & m["timepoint"].eq("end_of_course")
+        ctx.cache["end_of_course"] = m.loc[rows, ["outcome", "hours_after_last_session"]]
+    return ctx.cache["end_of_course"]
 
 
 @rule("end-of-course-timing-unknown", needs=("measurements",))
@@ -174,14 +178,14 @@ def sampling_time_not_standardized(ctx: Context, p: dict[str, Any]) -> Hits | No
     """Blood not drawn at a fixed clock time (not_reported: no_information)."""
     s = ctx.studies
     value = s["sampling_time_standardized"]
-    s = s[value.isin(("no", "not_reported"))]
-    if s.empty:
+    hit = value.isin(("no", "not_reported"))
+    if not hit.any():
         return None
-    value = value[s.index]
+    value = value[hit]
     impact = np.where(value.eq("no"), "some_concerns", "no_information")
     message = np.where(
         value.eq("no"),
         "blood not drawn at a fixed clock time: IL-6 has a diurnal rhythm with a morning trough",
         "sampling time not reported: IL-6 has a diurnal rhythm with a morning trough",
     )
-    return Hits("studies", s.index, "sampling_time_standardized", message, impact=impact)
+    return Hits("studies", value.index, "sampling_time_standardized", message, impact=impact)
