@@ -38,7 +38,7 @@ def small_sample(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def small_control_group(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """A control group of fewer than min_control_n."""
     s = ctx.studies
-    hit = has_control_group(s) & s["n_control"].lt(p["min_control_n"])
+    hit = has_control_group(s["control_type"]) & s["n_control"].lt(p["min_control_n"])
     if not hit.any():
         return None
     s = s.loc[hit, ["n_control", "control_type"]]
