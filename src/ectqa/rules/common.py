@@ -46,6 +46,14 @@ def cells(frame: pd.DataFrame, column: str, rows: Any, empty: Any = None) -> np.
     return values
 
 
+def one_of(values: np.ndarray, terms: Any) -> np.ndarray:
+    """Per value of an object array: whether it is one of a few `terms`."""
+    hit = np.zeros(len(values), dtype=bool)
+    for term in terms:
+        hit |= values == term
+    return hit
+
+
 def text(*parts: Any) -> np.ndarray:
     """One message per hit, joined from str and arrays of str (one per hit), as an object array.
     A missing piece (None, NaN) leaves that message missing, as pandas' + does."""

@@ -78,9 +78,11 @@ class Context:
         studies_with_ect = m.loc[is_ect, "study_id"].unique()
         return is_ect | (responders & ~m["study_id"].isin(studies_with_ect))
 
-    def to_common(self, m: pd.DataFrame, values: pd.Series) -> pd.Series:
-        """Values converted to the outcome class's common unit (NaN where not convertible)."""
-        return pd.Series(values.to_numpy(dtype="float64") * self._common_factors(m), index=values.index)
+    def to_common(self, m: pd.DataFrame, values: Any) -> Any:
+        """Values (a Series or an array, one per row of `m`) converted to the outcome class's
+        common unit (NaN where not convertible)."""
+        converted = np.asarray(values, dtype="float64") * self._common_factors(m)
+        return pd.Series(converted, index=values.index) if isinstance(values, pd.Series) else converted
 
     def common_factor(self, outcome: Any, unit: Any) -> float:
         """The factor from `unit` to the common unit of the outcome's class (NaN: none known)."""
@@ -111,9 +113,10 @@ class Context:
         known.append((m, factors))
         return factors
 
-    def centre(self, m: pd.DataFrame) -> pd.Series:
-        """`mean`, else `median`."""
-        return m["mean"].where(m["mean"].notna(), m["median"])
+    def centre(self, m: pd.DataFrame) -> np.ndarray:
+        """`mean`, else `median`, per row."""
+        mean = m["mean"].to_numpy(dtype="float64")
+        return np.where(np.isnan(mean), m["median"].to_numpy(dtype="float64"), mean)
 
 
 def load_rule_modules() -> None:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .engine import Context, Hits
 from .registry import rule
-from .common import fmt, one_column, study_rows
+from .common import cells, fmt, one_column, one_of, study_rows, text
 
 # circulating levels: the sample types whose centres implausible-value checks
 _CIRCULATING = ("serum", "plasma", "mixed")
@@ -21,15 +21,16 @@ _CONVENTIONAL_CRP = ("immunoturbidimetric", "nephelometric")
 _EPS = 1e-9
 
 
-def _study_term(ctx: Context, m: pd.DataFrame, column: str) -> pd.Series:
-    """The study's `column` for each measurement row."""
+def _study_term(ctx: Context, m: pd.DataFrame, column: str) -> np.ndarray:
+    """The study's `column` for each measurement row (NaN: no such study)."""
     at = study_rows(ctx, m)
     values = ctx.studies[column].to_numpy(dtype=object)
-    return pd.Series(np.where(at >= 0, values[at], np.nan), index=m.index, dtype=object)
+    return np.where(at >= 0, values[at], np.nan)
 
 
-def _centre_column(m: pd.DataFrame) -> pd.Series:
-    return pd.Series(np.where(m["mean"].notna(), "mean", "median"), index=m.index)
+def _centre_column(m: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """The column `Context.centre` took for each of `rows`: mean, else median."""
+    return np.where(np.isnan(m["mean"].to_numpy(dtype="float64")[rows]), "median", "mean")
 
 
 def _study_term_rule(ctx: Context, column: str, term: str, message: str) -> Hits | None:
@@ -92,38 +93,40 @@ def below_detection_limit(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """Centre below lod, or n_below_lod above max_below_lod x n."""
     m = ctx.measurements
     centre = ctx.centre(m)
-    below = centre.lt(m["lod"])
-    many = (m["n_below_lod"] - p["max_below_lod"] * m["n"]).gt(_EPS)
+    lod, n_below, n = (m[c].to_numpy(dtype="float64") for c in ("lod", "n_below_lod", "n"))
+    below = centre < lod
+    many = (n_below - p["max_below_lod"] * n) > _EPS
     hit = below | many
     if not hit.any():
         return None
-    m = m.loc[hit, ["outcome", "mean", "lod", "unit", "n_below_lod", "n"]]
-    centre, below = centre[hit], below[hit]
-    stat = _centre_column(m)
-    below_text = (
-        m["outcome"]
-        + " "
-        + stat
-        + " "
-        + fmt(centre)
-        + " is below the limit of detection "
-        + fmt(m["lod"])
-        + " "
-        + m["unit"].fillna("")
+    centre, below, lod, n_below, n = centre[hit], below[hit], lod[hit], n_below[hit], n[hit]
+    outcome = cells(m, "outcome", hit)
+    below_text = text(
+        outcome,
+        " ",
+        _centre_column(m, hit),
+        " ",
+        fmt(centre),
+        " is below the limit of detection ",
+        fmt(lod),
+        " ",
+        cells(m, "unit", hit, empty=""),
     )
-    many_text = (
-        m["outcome"]
-        + ": "
-        + fmt(m["n_below_lod"])
-        + " of "
-        + fmt(m["n"])
-        + " below the limit of detection ("
-        + fmt((m["n_below_lod"] / m["n"] * 100).round(0))
-        + f"%); above {fmt(p['max_below_lod'] * 100)}%"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        percent = np.round(n_below / n * 100, 0)
+    many_text = text(
+        outcome,
+        ": ",
+        fmt(n_below),
+        " of ",
+        fmt(n),
+        " below the limit of detection (",
+        fmt(percent),
+        f"%); above {fmt(p['max_below_lod'] * 100)}%",
     )
-    message = below_text.where(below, many_text)
+    message = np.where(below, below_text, many_text)
     column = np.where(below, "lod", "n_below_lod")
-    return Hits("measurements", m.index, one_column(column), message.to_numpy())
+    return Hits("measurements", m.index[hit], one_column(column), message)
 
 
 def _plausible_ranges(ctx: Context, plausible: dict[str, Any]) -> pd.DataFrame:
@@ -146,39 +149,37 @@ def implausible_value(ctx: Context, p: dict[str, Any]) -> Hits | None:
     # each row's range (NaN, not checked, for an outcome without one)
     ranges = _plausible_ranges(ctx, p["plausible"]).reindex(m["outcome"].to_numpy())
     lo, hi, factor = (ranges[c].to_numpy(dtype="float64") for c in ("lo", "hi", "factor"))
-    centre = ctx.centre(m).to_numpy()
-    common = ctx.to_common(m, ctx.centre(m)).to_numpy()
-    circulating = _study_term(ctx, m, "sample_type").isin(_CIRCULATING).to_numpy()
+    centre = ctx.centre(m)
+    common = ctx.to_common(m, centre)
+    circulating = one_of(_study_term(ctx, m, "sample_type"), _CIRCULATING)
     # both sides in the common unit of the outcome's class (NaN, not checked, where not convertible)
     below = common < lo * factor
     hit = circulating & (below | (common > hi * factor))
     if not hit.any():
         return None
-    m = m.loc[hit, ["outcome", "unit", "mean"]]
     centre, common, factor, lo, hi, below = centre[hit], common[hit], factor[hit], lo[hit], hi[hit], below[hit]
-    unit, spec_unit = m["unit"].to_numpy(dtype=object), ranges["unit"].to_numpy(dtype=object)[hit]
-    stat = _centre_column(m).to_numpy()
-    converted = np.where(unit == spec_unit, "", " (" + fmt(common / factor) + " " + spec_unit + ")")
-    message = (
-        m["outcome"].to_numpy(dtype=object)
-        + " "
-        + stat
-        + " "
-        + fmt(centre)
-        + " "
-        + unit
-        + converted
-        + " is "
-        + np.where(below, "below", "above")
-        + " the plausible "
-        + fmt(lo)
-        + " to "
-        + fmt(hi)
-        + " "
-        + spec_unit
-        + " for serum or plasma: check the unit and the column against the paper"
+    unit, spec_unit = cells(m, "unit", hit), ranges["unit"].to_numpy(dtype=object)[hit]
+    stat = _centre_column(m, hit)
+    message = text(
+        cells(m, "outcome", hit),
+        " ",
+        stat,
+        " ",
+        fmt(centre),
+        " ",
+        unit,
+        np.where(unit == spec_unit, "", text(" (", fmt(common / factor), " ", spec_unit, ")")),
+        " is ",
+        np.where(below, "below", "above"),
+        " the plausible ",
+        fmt(lo),
+        " to ",
+        fmt(hi),
+        " ",
+        spec_unit,
+        " for serum or plasma: check the unit and the column against the paper",
     )
-    return Hits("measurements", m.index, one_column(stat), message)
+    return Hits("measurements", m.index[hit], one_column(stat), message)
 
 
 @rule("insensitive-crp-assay", needs=("studies", "measurements"))
@@ -186,24 +187,23 @@ def insensitive_crp_assay(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """CRP by a conventional assay (row's, else study's) with a centre below min_detectable_mg_l."""
     m = ctx.measurements
     m = m.loc[m["outcome"].eq("CRP"), ["outcome", "unit", "assay", "mean", "median"]]
-    assay = m["assay"].where(m["assay"].notna(), _study_term(ctx, m, "assay"))
+    assay = m["assay"].to_numpy(dtype=object)
+    assay = np.where(pd.isna(assay), _study_term(ctx, m, "assay"), assay)
     mg_l = ctx.to_common(m, ctx.centre(m))
-    hit = assay.isin(_CONVENTIONAL_CRP) & mg_l.lt(p["min_detectable_mg_l"])
+    hit = one_of(assay, _CONVENTIONAL_CRP) & (mg_l < p["min_detectable_mg_l"])
     if not hit.any():
         return None
-    m, assay, mg_l = m[hit], assay[hit], mg_l[hit]
-    stat = _centre_column(m)
-    message = (
-        "CRP "
-        + stat
-        + " "
-        + fmt(mg_l)
-        + " mg/L measured by a conventional "
-        + assay
-        + f" assay, below {fmt(p['min_detectable_mg_l'])} mg/L:"
-        + " such assays detect only down to 3 to 8 mg/L"
+    stat = _centre_column(m, hit)
+    message = text(
+        "CRP ",
+        stat,
+        " ",
+        fmt(mg_l[hit]),
+        " mg/L measured by a conventional ",
+        assay[hit],
+        f" assay, below {fmt(p['min_detectable_mg_l'])} mg/L: such assays detect only down to 3 to 8 mg/L",
     )
-    return Hits("measurements", m.index, one_column(stat), message.to_numpy())
+    return Hits("measurements", m.index[hit], one_column(stat), message)
 
 
 @rule("crp-unit-suspect", needs=("measurements",))
@@ -211,20 +211,22 @@ def crp_unit_suspect(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """A patient-group CRP centre labelled mg/L below min_crp_mg_l: possibly mg/dL."""
     m = ctx.measurements
     centre = ctx.centre(m)
-    patients = m["group"].notna() & m["group"].ne("control")
-    hit = m["outcome"].eq("CRP") & m["unit"].eq("mg/L") & patients & centre.lt(p["min_crp_mg_l"])
+    group = m["group"].to_numpy(dtype=object)
+    patients = ~pd.isna(group) & (group != "control")
+    crp_mg_l = (m["outcome"].to_numpy(dtype=object) == "CRP") & (m["unit"].to_numpy(dtype=object) == "mg/L")
+    hit = crp_mg_l & patients & (centre < p["min_crp_mg_l"])
     if not hit.any():
         return None
-    m, centre = m.loc[hit, ["mean", "group"]], centre[hit]
-    message = (
-        "CRP "
-        + _centre_column(m)
-        + " "
-        + fmt(centre)
-        + " mg/L in group "
-        + m["group"]
-        + f" is below {fmt(p['min_crp_mg_l'])} mg/L: possibly mg/dL ("
-        + fmt(centre * 10)
-        + " mg/L)"
+    centre = centre[hit]
+    message = text(
+        "CRP ",
+        _centre_column(m, hit),
+        " ",
+        fmt(centre),
+        " mg/L in group ",
+        group[hit],
+        f" is below {fmt(p['min_crp_mg_l'])} mg/L: possibly mg/dL (",
+        fmt(centre * 10),
+        " mg/L)",
     )
-    return Hits("measurements", m.index, "unit", message.to_numpy())
+    return Hits("measurements", m.index[hit], "unit", message)
