@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import count_per_study
+from .common import cells, count_per_study, text
 from .engine import Context, Hits
 from .registry import rule
 
@@ -16,7 +16,7 @@ from .registry import rule
 def no_control_group(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """control_type is none."""
     s = ctx.studies
-    hit = s["control_type"].eq("none").to_numpy()
+    hit = s["control_type"].to_numpy(dtype=object) == "none"
     if not hit.any():
         return None
     message = (
@@ -29,23 +29,23 @@ def no_control_group(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def anesthesia_not_controlled(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """The study has acute rows and control_type is not anesthesia_only."""
     s, m = ctx.studies, ctx.measurements
-    acute = count_per_study(ctx, m, m["timepoint"].eq("acute").to_numpy()) > 0
-    s = s.loc[acute & s["control_type"].ne("anesthesia_only").to_numpy(), ["control_type"]]
-    if s.empty:
+    acute = count_per_study(ctx, m, m["timepoint"].to_numpy(dtype=object) == "acute") > 0
+    hit = acute & (s["control_type"].to_numpy(dtype=object) != "anesthesia_only")
+    if not hit.any():
         return None
-    message = (
-        "acute samples without an anaesthesia-only control (control_type "
-        + s["control_type"].fillna("empty")
-        + "): the anaesthetic's effect on cytokines cannot be separated from the seizure's"
+    message = text(
+        "acute samples without an anaesthesia-only control (control_type ",
+        cells(s, "control_type", hit, empty="empty"),
+        "): the anaesthetic's effect on cytokines cannot be separated from the seizure's",
     )
-    return Hits("studies", s.index, "control_type", message.to_numpy())
+    return Hits("studies", s.index[hit], "control_type", message)
 
 
 @rule("anesthetic-not-reported")
 def anesthetic_not_reported(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """anesthetic is not_reported."""
     s = ctx.studies
-    hit = s["anesthetic"].eq("not_reported").to_numpy()
+    hit = s["anesthetic"].to_numpy(dtype=object) == "not_reported"
     if not hit.any():
         return None
     message = "anaesthetic not reported: ketamine lowers IL-6, propofol raises IL-10"
@@ -56,8 +56,8 @@ def anesthetic_not_reported(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def controls_baseline_only(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """Control rows all baseline while the ECT group has later ones."""
     s, m = ctx.studies, ctx.measurements
-    control = m["group"].eq("control").to_numpy()
-    later = m["timepoint"].ne("baseline").to_numpy()
+    control = m["group"].to_numpy(dtype=object) == "control"
+    later = m["timepoint"].to_numpy(dtype=object) != "baseline"
     ect = ctx.ect_rows(m).to_numpy()
     hit = (
         (count_per_study(ctx, m, control) > 0)

@@ -119,7 +119,7 @@ def inflammation_not_excluded(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def medication_changed_during_course(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """Psychotropic medication changed during the ECT course."""
     s = ctx.studies
-    hit = s["medication_changed_during_course"].eq("yes").to_numpy()
+    hit = s["medication_changed_during_course"].to_numpy(dtype=object) == "yes"
     if not hit.any():
         return None
     message = (

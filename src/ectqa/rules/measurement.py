@@ -35,7 +35,7 @@ def _centre_column(m: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
 
 def _study_term_rule(ctx: Context, column: str, term: str, message: str) -> Hits | None:
     s = ctx.studies
-    hit = s[column].eq(term).to_numpy()
+    hit = s[column].to_numpy(dtype=object) == term
     if not hit.any():
         return None
     return Hits("studies", s.index[hit], column, message)

@@ -11,7 +11,7 @@ import numpy as np
 
 from .engine import Context, Hits
 from .registry import rule
-from .common import coverage_rows, fmt, has_control_group, series_codes
+from .common import coverage_rows, fmt, has_control_group, series_codes, text
 
 # two floats compared as fractions: 8 of 10 lost is exactly 20%, not "above" it
 _EPS = 1e-9
@@ -21,34 +21,26 @@ _EPS = 1e-9
 def small_sample(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """Fewer than min_n patients started ECT; high below critical_n."""
     s = ctx.studies
-    n = s["n_ect"]
-    hit = n.lt(p["min_n"])
+    n = s["n_ect"].to_numpy(dtype="float64")
+    hit = n < p["min_n"]
     if not hit.any():
         return None
     n = n[hit]
-    impact = np.where(n.lt(p["critical_n"]), "high", "some_concerns")
-    message = (
-        fmt(n)
-        + f" patients received ECT; below {fmt(p['min_n'])} (high below {fmt(p['critical_n'])})"
-    )
-    return Hits("studies", n.index, "n_ect", message, impact=impact)
+    impact = np.where(n < p["critical_n"], "high", "some_concerns")
+    message = text(fmt(n), f" patients received ECT; below {fmt(p['min_n'])} (high below {fmt(p['critical_n'])})")
+    return Hits("studies", s.index[hit], "n_ect", message, impact=impact)
 
 
 @rule("small-control-group")
 def small_control_group(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """A control group of fewer than min_control_n."""
     s = ctx.studies
-    hit = has_control_group(s["control_type"]) & s["n_control"].lt(p["min_control_n"])
+    control_type, n_control = s["control_type"].to_numpy(dtype=object), s["n_control"].to_numpy(dtype="float64")
+    hit = has_control_group(control_type) & (n_control < p["min_control_n"])
     if not hit.any():
         return None
-    s = s.loc[hit, ["n_control", "control_type"]]
-    message = (
-        fmt(s["n_control"])
-        + " controls ("
-        + s["control_type"]
-        + f"); below {fmt(p['min_control_n'])}"
-    )
-    return Hits("studies", s.index, "n_control", message)
+    message = text(fmt(n_control[hit]), " controls (", control_type[hit], f"); below {fmt(p['min_control_n'])}")
+    return Hits("studies", s.index[hit], "n_control", message)
 
 
 @rule("attrition", needs=("measurements",))

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .common import LATER, coverage_rows, fmt, positions, readable_series, series_codes, series_keys
+from .common import LATER, cells, coverage_rows, fmt, positions, readable_series, series_codes, series_keys, text
 from .engine import Context, Hits
 from .registry import rule
 
@@ -123,69 +123,74 @@ def acute_first_session_only(ctx: Context, p: dict[str, Any]) -> Hits | None:
     return Hits("measurements", series.first_row[flagged], "session", message)
 
 
-def _end_of_course(ctx: Context) -> pd.DataFrame:
-    """ECT-group end_of_course rows (the columns two rules read), picked once per check."""
+def _end_of_course(ctx: Context) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+    """ECT-group end_of_course rows: their labels, outcome and hours_after_last_session. Two
+    rules read them; picked once per check."""
     if "end_of_course" not in ctx.cache:
         m = ctx.measurements
-        rows = ctx.ect_rows(m) & m["timepoint"].eq("end_of_course")
-        ctx.cache["end_of_course"] = m.loc[rows, ["outcome", "hours_after_last_session"]]
+        rows = (ctx.ect_rows(m) & m["timepoint"].eq("end_of_course")).to_numpy()
+        hours = m["hours_after_last_session"].to_numpy(dtype="float64")[rows]
+        ctx.cache["end_of_course"] = (m.index[rows], cells(m, "outcome", rows), hours)
     return ctx.cache["end_of_course"]
 
 
 @rule("end-of-course-timing-unknown", needs=("measurements",))
 def end_of_course_timing_unknown(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """An ECT-group end_of_course row without hours_after_last_session."""
-    m = _end_of_course(ctx)
-    m = m[m["hours_after_last_session"].isna()]
-    if m.empty:
+    index, outcome, hours = _end_of_course(ctx)
+    hit = np.isnan(hours)
+    if not hit.any():
         return None
-    message = m["outcome"].fillna("?") + " end_of_course sample without hours_after_last_session"
-    return Hits("measurements", m.index, "hours_after_last_session", message.to_numpy())
+    outcome = outcome[hit]
+    message = text(np.where(pd.isna(outcome), "?", outcome), " end_of_course sample without hours_after_last_session")
+    return Hits("measurements", index[hit], "hours_after_last_session", message)
 
 
 @rule("end-of-course-too-soon", needs=("measurements",))
 def end_of_course_too_soon(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """An ECT-group end_of_course row drawn before min_hours_after_last (per outcome)."""
-    m = _end_of_course(ctx)
+    index, outcome, hours = _end_of_course(ctx)
     limits = dict(p["min_hours_after_last"])
     default = float(limits.pop("default"))
-    # keyed by outcome (CRP), else by class (cytokine), else the default
-    threshold = (
-        m["outcome"]
-        .map(limits)
-        .astype("float64")
-        .fillna(ctx.outcome_class(m["outcome"]).map(limits).astype("float64"))
-        .fillna(default)
-    )
-    hours = m["hours_after_last_session"]
-    hit = hours.lt(threshold)
+
+    def limit(outcome: Any) -> float:
+        # keyed by outcome (CRP), else by class (cytokine), else the default
+        for key in (outcome, ctx.dictionary.outcome_class.get(outcome)):
+            value = float(limits.get(key, np.nan))
+            if value == value:
+                return value
+        return default
+
+    codes, distinct = pd.factorize(outcome)
+    threshold = np.array([limit(o) for o in distinct] + [limit(None)])[codes]  # code -1: empty
+    hit = hours < threshold
     if not hit.any():
         return None
-    m, hours, threshold = m[hit], hours[hit], threshold[hit]
-    message = (
-        m["outcome"]
-        + " drawn "
-        + fmt(hours)
-        + " h after the last session; below "
-        + fmt(threshold)
-        + " h, so the last session's acute response may not have settled"
+    message = text(
+        outcome[hit],
+        " drawn ",
+        fmt(hours[hit]),
+        " h after the last session; below ",
+        fmt(threshold[hit]),
+        " h, so the last session's acute response may not have settled",
     )
-    return Hits("measurements", m.index, "hours_after_last_session", message.to_numpy())
+    return Hits("measurements", index[hit], "hours_after_last_session", message)
 
 
 @rule("sampling-time-not-standardized")
 def sampling_time_not_standardized(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """Blood not drawn at a fixed clock time (not_reported: no_information)."""
     s = ctx.studies
-    value = s["sampling_time_standardized"]
-    hit = value.isin(("no", "not_reported"))
+    value = s["sampling_time_standardized"].to_numpy(dtype=object)
+    no = value == "no"
+    hit = no | (value == "not_reported")
     if not hit.any():
         return None
-    value = value[hit]
-    impact = np.where(value.eq("no"), "some_concerns", "no_information")
+    no = no[hit]
+    impact = np.where(no, "some_concerns", "no_information")
     message = np.where(
-        value.eq("no"),
+        no,
         "blood not drawn at a fixed clock time: IL-6 has a diurnal rhythm with a morning trough",
         "sampling time not reported: IL-6 has a diurnal rhythm with a morning trough",
     )
-    return Hits("studies", value.index, "sampling_time_standardized", message, impact=impact)
+    return Hits("studies", s.index[hit], "sampling_time_standardized", message, impact=impact)
