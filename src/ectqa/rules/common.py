@@ -153,7 +153,9 @@ def study_rows(ctx: Context, m: pd.DataFrame) -> np.ndarray:
         first = np.flatnonzero(~pd.Series(ids).duplicated().to_numpy())
         known = pd.Index(ids[first])
         found = known.get_indexer(coverage_rows(ctx)["study_id"].to_numpy(dtype=object))
-        ctx.cache["study_rows"] = np.where(found >= 0, first[found], -1)
+        rows = np.full(len(found), -1, dtype=np.int64)
+        rows[found >= 0] = first[found[found >= 0]]
+        ctx.cache["study_rows"] = rows
         ctx.cache["study_first_rows"] = first[known.get_indexer(ids)]
     return ctx.cache["study_rows"][positions(ctx, m)]
 
@@ -173,7 +175,9 @@ def count_per_study(ctx: Context, m: pd.DataFrame, rows: np.ndarray, distinct: n
 def one_column(columns: Any) -> Any:
     """The column each hit points at (mean or median, lod or n_below_lod, ...): one str when they
     agree, else an array of str, one per hit."""
-    columns = pd.Series(np.asarray(columns, dtype=object))
-    if columns.empty or columns.eq(columns.iloc[0]).all():
-        return str(columns.iloc[0]) if len(columns) else ""
-    return columns.to_numpy()
+    columns = np.asarray(columns, dtype=object)
+    if not len(columns):
+        return ""
+    if (columns == columns[0]).all():
+        return str(columns[0])
+    return columns

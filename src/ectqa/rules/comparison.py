@@ -58,7 +58,7 @@ def controls_baseline_only(ctx: Context, p: dict[str, Any]) -> Hits | None:
     s, m = ctx.studies, ctx.measurements
     control = m["group"].to_numpy(dtype=object) == "control"
     later = m["timepoint"].to_numpy(dtype=object) != "baseline"
-    ect = ctx.ect_rows(m).to_numpy()
+    ect = ctx.ect_rows(m)
     hit = (
         (count_per_study(ctx, m, control) > 0)
         & (count_per_study(ctx, m, control & later) == 0)

@@ -59,9 +59,9 @@ class Context:
     def outcome_class(self, outcomes: pd.Series) -> pd.Series:
         return outcomes.map(self.dictionary.outcome_class)
 
-    def ect_rows(self, m: pd.DataFrame) -> pd.Series:
-        """The ECT group: rows of group `ect`; where a study has none, its responder rows.
-        Worked out once per frame (several rules ask for the same one)."""
+    def ect_rows(self, m: pd.DataFrame) -> np.ndarray:
+        """The ECT group (a bool per row): rows of group `ect`; where a study has none, its
+        responder rows. Worked out once per frame (several rules ask for the same one)."""
         known = self.cache.setdefault("ect_rows", [])
         for frame, rows in known:
             if frame is m:
@@ -70,13 +70,14 @@ class Context:
         known.append((m, rows))
         return rows
 
-    def _ect_rows(self, m: pd.DataFrame) -> pd.Series:
-        is_ect = m["group"].eq("ect")
-        responders = m["group"].isin(("ect_responders", "ect_nonresponders"))
+    def _ect_rows(self, m: pd.DataFrame) -> np.ndarray:
+        group = m["group"].to_numpy(dtype=object)
+        is_ect = group == "ect"
+        responders = (group == "ect_responders") | (group == "ect_nonresponders")
         if not responders.any():
             return is_ect
-        studies_with_ect = m.loc[is_ect, "study_id"].unique()
-        return is_ect | (responders & ~m["study_id"].isin(studies_with_ect))
+        study = m["study_id"]
+        return is_ect | (responders & ~study.isin(study[is_ect].unique()).to_numpy())
 
     def to_common(self, m: pd.DataFrame, values: Any) -> Any:
         """Values (a Series or an array, one per row of `m`) converted to the outcome class's

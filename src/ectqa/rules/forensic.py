@@ -20,6 +20,7 @@ from ..forensics import (
     sd_possibly_se,
     sd_se_check,
 )
+from .common import cells
 from .engine import Context, Hits
 from .registry import rule
 
@@ -180,19 +181,20 @@ def grimmer_inconsistent(ctx: Context, p: dict) -> Hits | None:
 def p_value_inconsistent(ctx: Context, p: dict) -> Hits | None:
     """p recomputed from the statistic and df, two-tailed, against the reported p (statcheck)."""
     m = ctx.measurements
-    statistic = m["statistic"].where(m["statistic"].notna(), m["test"].map(STATISTIC_FROM_TEST))
-    usable = m["p_value"].notna() & m["test_statistic"].notna() & statistic.notna() & (m["df1"].notna() | statistic.eq("z"))
-    usable &= ~(statistic.eq("F") & m["df2"].isna())
+    statistic = m["statistic"].to_numpy(dtype=object)
+    statistic = np.where(pd.isna(statistic), m["test"].map(STATISTIC_FROM_TEST).to_numpy(dtype=object), statistic)
+    reported, value, df1, df2 = (m[c].to_numpy(dtype="float64") for c in ("p_value", "test_statistic", "df1", "df2"))
+    usable = ~np.isnan(reported) & ~np.isnan(value) & ~pd.isna(statistic) & (~np.isnan(df1) | (statistic == "z"))
+    usable &= ~((statistic == "F") & np.isnan(df2))
     if not usable.any():
         return None
-    usable = usable.to_numpy()
     index = m.index[usable]
-    stat = statistic.to_numpy(dtype=object)[usable]
+    stat = statistic[usable]
     alpha = float(p.get("alpha", 0.05))
     d_p = _dec(ctx, "measurements", "p_value", index)
     d_stat = _dec(ctx, "measurements", "test_statistic", index)
-    relation = m["p_relation"].fillna("=").to_numpy(dtype=object)[usable]
-    reported, value, df1, df2 = (m[c].to_numpy()[usable] for c in ("p_value", "test_statistic", "df1", "df2"))
+    relation = cells(m, "p_relation", usable, empty="=")
+    reported, value, df1, df2 = reported[usable], value[usable], df1[usable], df2[usable]
     ok, decision = p_check(reported, relation, stat, value, d_stat, df1, df2, d_p, alpha)
     bad = np.flatnonzero(~np.asarray(ok))
     if not len(bad):

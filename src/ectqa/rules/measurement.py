@@ -24,8 +24,9 @@ _EPS = 1e-9
 def _study_term(ctx: Context, m: pd.DataFrame, column: str) -> np.ndarray:
     """The study's `column` for each measurement row (NaN: no such study)."""
     at = study_rows(ctx, m)
-    values = ctx.studies[column].to_numpy(dtype=object)
-    return np.where(at >= 0, values[at], np.nan)
+    terms = np.full(len(at), np.nan, dtype=object)
+    terms[at >= 0] = ctx.studies[column].to_numpy(dtype=object)[at[at >= 0]]
+    return terms
 
 
 def _centre_column(m: pd.DataFrame, rows: np.ndarray) -> np.ndarray:

@@ -50,7 +50,7 @@ def attrition(ctx: Context, p: dict[str, Any]) -> Hits | None:
     series = series_codes(ctx)
     n = m["n"].to_numpy(dtype="float64")
     timepoint = m["timepoint"]
-    used = ctx.ect_rows(m).to_numpy() & ~np.isnan(n) & (series.code >= 0)
+    used = ctx.ect_rows(m) & ~np.isnan(n) & (series.code >= 0)
     base = used & timepoint.eq("baseline").to_numpy()
     has_base = np.bincount(series.code[base], minlength=series.count) > 0
     n_base = np.full(series.count, np.nan)

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .common import LATER, cells, coverage_rows, fmt, positions, readable_series, series_codes, series_keys, text
+from .common import LATER, cells, coverage_rows, fmt, one_of, positions, readable_series, series_codes, series_keys, text
 from .engine import Context, Hits
 from .registry import rule
 
@@ -23,11 +23,11 @@ def _timepoint_coverage(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     if "timepoint_coverage" not in ctx.cache:
         m = coverage_rows(ctx)
         series = series_codes(ctx)
-        ect = ctx.ect_rows(m).to_numpy()
-        timepoint = m["timepoint"]
+        ect = ctx.ect_rows(m)
+        timepoint = m["timepoint"].to_numpy(dtype=object)
         ctx.cache["timepoint_coverage"] = (
-            series.any(ect & timepoint.eq("baseline").to_numpy()),
-            series.any(ect & timepoint.isin(LATER).to_numpy()),
+            series.any(ect & (timepoint == "baseline")),
+            series.any(ect & one_of(timepoint, LATER)),
         )
     return ctx.cache["timepoint_coverage"]
 
@@ -59,7 +59,7 @@ def sparse_acute_window(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """ECT group, acute rows: < 2 distinct positive times, or none in the class's window."""
     m = coverage_rows(ctx)
     series = series_codes(ctx)
-    acute = ctx.ect_rows(m).to_numpy() & m["timepoint"].eq("acute").to_numpy() & (series.code >= 0)
+    acute = ctx.ect_rows(m) & (m["timepoint"].to_numpy(dtype=object) == "acute") & (series.code >= 0)
     if not acute.any():
         return None
     code = series.code[acute]
@@ -108,7 +108,7 @@ def sparse_acute_window(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def acute_first_session_only(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """ECT group: acute rows only at session 1."""
     m = ctx.measurements
-    acute = ctx.ect_rows(m).to_numpy() & m["timepoint"].eq("acute").to_numpy()
+    acute = ctx.ect_rows(m) & (m["timepoint"].to_numpy(dtype=object) == "acute")
     if not acute.any():
         return None
     series = series_codes(ctx)
@@ -128,7 +128,7 @@ def _end_of_course(ctx: Context) -> tuple[pd.Index, np.ndarray, np.ndarray]:
     rules read them; picked once per check."""
     if "end_of_course" not in ctx.cache:
         m = ctx.measurements
-        rows = (ctx.ect_rows(m) & m["timepoint"].eq("end_of_course")).to_numpy()
+        rows = ctx.ect_rows(m) & (m["timepoint"].to_numpy(dtype=object) == "end_of_course")
         hours = m["hours_after_last_session"].to_numpy(dtype="float64")[rows]
         ctx.cache["end_of_course"] = (m.index[rows], cells(m, "outcome", rows), hours)
     return ctx.cache["end_of_course"]
