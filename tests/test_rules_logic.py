@@ -191,6 +191,15 @@ def test_clean_study_flags_nothing(rule_id: str) -> None:
     assert hits is None or len(hits) == 0, messages(hits)
 
 
+@pytest.mark.parametrize("rule_id", LOGIC_RULES)
+def test_rules_run_when_no_study_row_is_valid(rule_id: str) -> None:
+    """Every study row left out for schema errors: measurement rows then belong to no study."""
+    s = studies({"study_id": "S1"}).iloc[:0]
+    m = measurements(*clean_rows("S1"), {"timepoint": "acute", "session": 1, "hours_after_session": 2})
+    hits = run(rule_id, context(s, m))
+    assert hits is None or len(hits) == 0 or hits.table == "measurements"
+
+
 def test_every_logic_rule_returns_aligned_hits() -> None:
     """Arrays of one length; study-level hits point at studies, others at measurements."""
     s = studies(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -45,28 +45,6 @@ class Finding:
     # not part of the contract's JSON: the precision a forensic rule assumed, and so on
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The contract's JSON object: every key, in the contract's order."""
-        return {
-            "rule": self.rule,
-            "severity": self.severity,
-            "kind": self.kind,
-            "level": self.level,
-            "domain": self.domain,
-            "impact": self.impact,
-            "file": self.file,
-            "table": self.table,
-            "row": self.row,
-            "column": self.column,
-            "cell": self.cell,
-            "study_id": self.study_id,
-            "outcome": self.outcome,
-            "value": json_value(self.value),
-            "message": self.message,
-            "waived": self.waived,
-            "waiver_reason": self.waiver_reason,
-        }
-
     def sort_key(self) -> tuple:
         """Findings are ordered by file, table (studies first), row, rule, column. For a CSV
         folder the "file" that orders is the dataset (its folder), so studies.csv comes first."""
@@ -100,7 +78,11 @@ def dataset_of(file: str | None) -> str:
     return os.path.dirname(file)
 
 
-FINDING_KEYS = tuple(f.name for f in fields(Finding) if f.name != "extra")
+# the contract's JSON object of a finding: every field but `extra`, in the contract's order
+FINDING_KEYS = (
+    "rule", "severity", "kind", "level", "domain", "impact", "file", "table", "row", "column", "cell",
+    "study_id", "outcome", "value", "message", "waived", "waiver_reason",
+)
 
 
 def python_scalar(value: Any) -> Any:

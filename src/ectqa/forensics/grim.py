@@ -246,14 +246,23 @@ def grimmer_check(means, sds, ns, mean_decimals, sd_decimals, items=1):
     # (mean, sd, n, decimals, items) once, and only among candidate rows.
     rows = np.flatnonzero(candidates)
     if len(rows):
-        keys = np.column_stack((means[rows], sds[rows], ns[rows], d_mean[rows], d_sd[rows], items[rows]))
-        distinct, inverse = np.unique(keys, axis=0, return_inverse=True)
+        keys = [a[rows] for a in (means, sds, ns, d_mean, d_sd, items)]
+        # sorted by every key (a lexsort: np.unique over rows sorts far slower), then one
+        # search per run of equal keys
+        order = np.lexsort(keys[::-1])
+        keys = [k[order] for k in keys]
+        starts = np.zeros(len(rows), dtype=bool)
+        starts[0] = True
+        for k in keys:
+            starts[1:] |= k[1:] != k[:-1]
         results = [
-            _grimmer_one(m, s, int(n), int(dm), int(ds), int(it)) for m, s, n, dm, ds, it in distinct.tolist()
+            _grimmer_one(m, s, int(n), int(dm), int(ds), int(it))
+            for m, s, n, dm, ds, it in zip(*(k[starts].tolist() for k in keys), strict=True)
         ]
         found_ok, found_lower, found_upper = (np.asarray(x) for x in zip(*results, strict=True))
-        inverse = inverse.ravel()
-        ok[rows] = found_ok[inverse]
-        lower[rows] = found_lower[inverse]
-        upper[rows] = found_upper[inverse]
+        found = np.empty(len(rows), dtype=np.int64)
+        found[order] = np.cumsum(starts) - 1  # each row's run of equal keys
+        ok[rows] = found_ok[found]
+        lower[rows] = found_lower[found]
+        upper[rows] = found_upper[found]
     return ok.reshape(shape), lower.reshape(shape), upper.reshape(shape)

@@ -62,7 +62,12 @@ def _codes(values, table: dict, empty: str, shape) -> np.ndarray:
     arr = np.asarray(values, dtype=object)
     if arr.ndim == 0:
         return np.full(shape, code(arr.item()), dtype=object)
-    looked_up = np.array([code(v) for v in arr.ravel().tolist()], dtype=object)
+    values = arr.ravel().tolist()
+    try:  # each distinct value once
+        known = {v: code(v) for v in dict.fromkeys(values)}
+        looked_up = np.array(list(map(known.__getitem__, values)), dtype=object)
+    except TypeError:  # an unhashable value
+        looked_up = np.array([code(v) for v in values], dtype=object)
     return np.broadcast_to(looked_up.reshape(arr.shape), shape)
 
 

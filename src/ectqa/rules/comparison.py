@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .common import cells, count_per_study, text
 from .engine import Context, Hits
 from .registry import rule
 
@@ -15,60 +16,58 @@ from .registry import rule
 def no_control_group(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """control_type is none."""
     s = ctx.studies
-    s = s[s["control_type"].eq("none")]
-    if s.empty:
+    hit = s["control_type"].to_numpy(dtype=object) == "none"
+    if not hit.any():
         return None
     message = (
         "no control group: the change after ECT is compared only with the patients' own baseline"
     )
-    return Hits("studies", s.index, "control_type", message)
+    return Hits("studies", s.index[hit], "control_type", message)
 
 
 @rule("anesthesia-not-controlled", needs=("studies", "measurements"))
 def anesthesia_not_controlled(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """The study has acute rows and control_type is not anesthesia_only."""
     s, m = ctx.studies, ctx.measurements
-    acute = m.loc[m["timepoint"].eq("acute"), "study_id"].unique()
-    s = s[s["study_id"].isin(acute) & s["control_type"].ne("anesthesia_only")]
-    if s.empty:
+    acute = count_per_study(ctx, m, m["timepoint"].to_numpy(dtype=object) == "acute") > 0
+    hit = acute & (s["control_type"].to_numpy(dtype=object) != "anesthesia_only")
+    if not hit.any():
         return None
-    message = (
-        "acute samples without an anaesthesia-only control (control_type "
-        + s["control_type"].fillna("empty")
-        + "): the anaesthetic's effect on cytokines cannot be separated from the seizure's"
+    message = text(
+        "acute samples without an anaesthesia-only control (control_type ",
+        cells(s, "control_type", hit, empty="empty"),
+        "): the anaesthetic's effect on cytokines cannot be separated from the seizure's",
     )
-    return Hits("studies", s.index, "control_type", message.to_numpy())
+    return Hits("studies", s.index[hit], "control_type", message)
 
 
 @rule("anesthetic-not-reported")
 def anesthetic_not_reported(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """anesthetic is not_reported."""
     s = ctx.studies
-    s = s[s["anesthetic"].eq("not_reported")]
-    if s.empty:
+    hit = s["anesthetic"].to_numpy(dtype=object) == "not_reported"
+    if not hit.any():
         return None
     message = "anaesthetic not reported: ketamine lowers IL-6, propofol raises IL-10"
-    return Hits("studies", s.index, "anesthetic", message)
+    return Hits("studies", s.index[hit], "anesthetic", message)
 
 
 @rule("controls-baseline-only", needs=("studies", "measurements"))
 def controls_baseline_only(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """Control rows all baseline while the ECT group has later ones."""
     s, m = ctx.studies, ctx.measurements
-    control = m[m["group"].eq("control")]
-    later_control = control.loc[control["timepoint"].ne("baseline"), "study_id"].unique()
-    ect = m[ctx.ect_rows(m)]
-    later_ect = ect.loc[ect["timepoint"].ne("baseline"), "study_id"].unique()
+    control = m["group"].to_numpy(dtype=object) == "control"
+    later = m["timepoint"].to_numpy(dtype=object) != "baseline"
+    ect = ctx.ect_rows(m)
     hit = (
-        s["study_id"].isin(control["study_id"])
-        & ~s["study_id"].isin(later_control)
-        & s["study_id"].isin(later_ect)
+        (count_per_study(ctx, m, control) > 0)
+        & (count_per_study(ctx, m, control & later) == 0)
+        & (count_per_study(ctx, m, ect & later) > 0)
     )
-    s = s[hit]
-    if s.empty:
+    if not hit.any():
         return None
     message = (
         "controls measured at baseline only while the ECT group was measured later: "
         "the change over the course is uncontrolled"
     )
-    return Hits("studies", s.index, "control_type", message)
+    return Hits("studies", s.index[hit], "control_type", message)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .engine import Context, Hits
 from .registry import rule
-from .common import fmt, has_control_group, one_column
+from .common import cells, fmt, has_control_group, one_column, text
 
 
 def _addressed(ctx: Context, handling: pd.Series) -> pd.Series:
@@ -23,30 +23,27 @@ def _addressed(ctx: Context, handling: pd.Series) -> pd.Series:
 def _confounder_not_addressed(ctx: Context, column: str, name: str, effect: str) -> Hits | None:
     """BMI, smoking: high with a control group; else some_concerns or no_information."""
     s = ctx.studies
-    hit = ~_addressed(ctx, s[column])
+    hit = ~_addressed(ctx, s[column]).to_numpy()
     if not hit.any():
         return None
-    s = s[hit]
-    handling = s[column].fillna("empty")
-    controls = has_control_group(s)
+    handling = cells(s, column, hit, empty="empty")
+    control_type = cells(s, "control_type", hit)
+    controls = has_control_group(control_type)
     impact = np.where(
-        controls, "high", np.where(handling.eq("reported_only"), "some_concerns", "no_information")
+        controls, "high", np.where(handling == "reported_only", "some_concerns", "no_information")
     )
-    with_controls = (
-        f"{name} handling is "
-        + handling
-        + " with a "
-        + s["control_type"].fillna("")
-        + " control group: "
-        f"{name} differs between patients and controls and {effect}"
+    with_controls = text(
+        f"{name} handling is ",
+        handling,
+        " with a ",
+        np.where(pd.isna(control_type), "", control_type),
+        f" control group: {name} differs between patients and controls and {effect}",
     )
-    without = (
-        f"{name} handling is "
-        + handling
-        + f" (no control group): {name} {effect} and was not accounted for"
+    without = text(
+        f"{name} handling is ", handling, f" (no control group): {name} {effect} and was not accounted for"
     )
-    message = with_controls.where(controls, without)
-    return Hits("studies", s.index, column, message.to_numpy(), impact=impact)
+    message = np.where(controls, with_controls, without)
+    return Hits("studies", s.index[hit], column, message, impact=impact)
 
 
 @rule("bmi-not-addressed")
@@ -65,23 +62,20 @@ def smoking_not_addressed(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def medication_not_addressed(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """Co-medication not addressed in patients not drug_free/washout; uncontrolled: high."""
     s = ctx.studies
-    handling, status = s["medication_handling"], s["medication_status"]
-    hit = ~_addressed(ctx, handling) & ~status.isin(("drug_free", "washout"))
+    hit = (~_addressed(ctx, s["medication_handling"]) & ~s["medication_status"].isin(("drug_free", "washout"))).to_numpy()
     if not hit.any():
         return None
-    s, handling, status = s[hit], handling[hit], status[hit]
-    unknown = (status.isna() | status.eq("not_reported")) & handling.eq("not_reported")
-    impact = np.select(
-        [status.eq("uncontrolled"), unknown], ["high", "no_information"], "some_concerns"
+    handling, status = cells(s, "medication_handling", hit), cells(s, "medication_status", hit)
+    unknown = (pd.isna(status) | (status == "not_reported")) & (handling == "not_reported")
+    impact = np.select([status == "uncontrolled", unknown], ["high", "no_information"], "some_concerns")
+    message = text(
+        "medication handling is ",
+        np.where(pd.isna(handling), "empty", handling),
+        " and medication status is ",
+        np.where(pd.isna(status), "empty", status),
+        ": antidepressants lower IL-6 and IL-10",
     )
-    message = (
-        "medication handling is "
-        + handling.fillna("empty")
-        + " and medication status is "
-        + status.fillna("empty")
-        + ": antidepressants lower IL-6 and IL-10"
-    )
-    return Hits("studies", s.index, "medication_handling", message.to_numpy(), impact=impact)
+    return Hits("studies", s.index[hit], "medication_handling", message, impact=impact)
 
 
 @rule("age-sex-not-addressed")
@@ -91,85 +85,74 @@ def age_sex_not_addressed(ctx: Context, p: dict[str, Any]) -> Hits | None:
     matched = s["controls_matched_on"].fillna("")
     age = matched.str.contains(r"(?:^|;)age(?:;|$)", regex=True)
     sex = matched.str.contains(r"(?:^|;)sex(?:;|$)", regex=True)
-    hit = has_control_group(s) & ~_addressed(ctx, s["age_sex_handling"]) & ~(age & sex)
+    hit = (has_control_group(s["control_type"]) & ~(_addressed(ctx, s["age_sex_handling"]) | (age & sex))).to_numpy()
     if not hit.any():
         return None
-    s, age, sex = s[hit], age[hit], sex[hit]
-    missing = pd.Series(
-        np.select([~age & ~sex, ~age], ["age and sex", "age"], "sex"), index=s.index
+    age, sex = age.to_numpy()[hit], sex.to_numpy()[hit]
+    message = text(
+        np.select([~age & ~sex, ~age], ["age and sex", "age"], "sex"),
+        " not addressed: controls matched on ",
+        cells(s, "controls_matched_on", hit, empty="nothing"),
+        ", age/sex handling is ",
+        cells(s, "age_sex_handling", hit, empty="empty"),
+        " (IL-6 rises with age; IL-1β varies with the menstrual phase)",
     )
-    on = s["controls_matched_on"].fillna("nothing")
-    message = (
-        missing
-        + " not addressed: controls matched on "
-        + on
-        + ", age/sex handling is "
-        + s["age_sex_handling"].fillna("empty")
-        + " (IL-6 rises with age; IL-1β varies with the menstrual phase)"
-    )
-    return Hits("studies", s.index, "age_sex_handling", message.to_numpy())
+    return Hits("studies", s.index[hit], "age_sex_handling", message)
 
 
 @rule("inflammation-not-excluded")
 def inflammation_not_excluded(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """Infection, inflammatory disease and anti-inflammatory drugs not addressed."""
     s = ctx.studies
-    s = s[~_addressed(ctx, s["inflammatory_disease_handling"])]
-    if s.empty:
+    hit = ~_addressed(ctx, s["inflammatory_disease_handling"]).to_numpy()
+    if not hit.any():
         return None
-    message = (
-        "inflammatory disease handling is "
-        + s["inflammatory_disease_handling"].fillna("empty")
-        + ": infection, autoimmune disease or anti-inflammatory drugs may drive IL-6 and CRP"
+    message = text(
+        "inflammatory disease handling is ",
+        cells(s, "inflammatory_disease_handling", hit, empty="empty"),
+        ": infection, autoimmune disease or anti-inflammatory drugs may drive IL-6 and CRP",
     )
-    return Hits("studies", s.index, "inflammatory_disease_handling", message.to_numpy())
+    return Hits("studies", s.index[hit], "inflammatory_disease_handling", message)
 
 
 @rule("medication-changed-during-course")
 def medication_changed_during_course(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """Psychotropic medication changed during the ECT course."""
     s = ctx.studies
-    s = s[s["medication_changed_during_course"].eq("yes")]
-    if s.empty:
+    hit = s["medication_changed_during_course"].to_numpy(dtype=object) == "yes"
+    if not hit.any():
         return None
     message = (
         "psychotropic medication changed during the ECT course: "
         "antidepressants lower IL-6 and IL-10"
     )
-    return Hits("studies", s.index, "medication_changed_during_course", message)
+    return Hits("studies", s.index[hit], "medication_changed_during_course", message)
 
 
 @rule("crp-suggests-infection", needs=("measurements",))
 def crp_suggests_infection(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """A baseline CRP mean above max_crp_mean or median above max_crp_median, in mg/L."""
     m = ctx.measurements
-    m = m[m["outcome"].eq("CRP") & m["timepoint"].eq("baseline")]
-    mean = ctx.to_common(m, m["mean"])
-    median = ctx.to_common(m, m["median"])
-    high_mean = mean.gt(p["max_crp_mean"])
-    high_median = median.gt(p["max_crp_median"])
-    hit = high_mean | high_median
+    m = m.loc[m["outcome"].eq("CRP") & m["timepoint"].eq("baseline"), ["outcome", "unit", "mean", "median"]]
+    mean, median = m["mean"].to_numpy(), m["median"].to_numpy()
+    mean_mg_l, median_mg_l = ctx.to_common(m, m["mean"]).to_numpy(), ctx.to_common(m, m["median"]).to_numpy()
+    high_mean = mean_mg_l > p["max_crp_mean"]
+    hit = high_mean | (median_mg_l > p["max_crp_median"])
     if not hit.any():
         return None
-    m, high_mean = m[hit], high_mean[hit]
-    mean, median = mean[hit], median[hit]
-    stat = pd.Series(np.where(high_mean, "mean", "median"), index=m.index)
-    value = m["mean"].where(high_mean, m["median"])
-    common = mean.where(high_mean, median)
-    limit = pd.Series(np.where(high_mean, p["max_crp_mean"], p["max_crp_median"]), index=m.index)
-    converted = pd.Series("", index=m.index).where(
-        m["unit"].eq("mg/L"), " (" + fmt(common) + " mg/L)"
+    high_mean, unit = high_mean[hit], cells(m, "unit", hit)
+    stat = np.where(high_mean, "mean", "median")
+    common = np.where(high_mean, mean_mg_l[hit], median_mg_l[hit])
+    message = text(
+        "baseline CRP ",
+        stat,
+        " ",
+        fmt(np.where(high_mean, mean[hit], median[hit])),
+        " ",
+        unit,
+        np.where(unit == "mg/L", "", text(" (", fmt(common), " mg/L)")),
+        " above ",
+        fmt(np.where(high_mean, p["max_crp_mean"], p["max_crp_median"])),
+        " mg/L: acute-phase cases not excluded, or a unit error",
     )
-    message = (
-        "baseline CRP "
-        + stat
-        + " "
-        + fmt(value)
-        + " "
-        + m["unit"]
-        + converted
-        + " above "
-        + fmt(limit)
-        + " mg/L: acute-phase cases not excluded, or a unit error"
-    )
-    return Hits("measurements", m.index, one_column(stat), message.to_numpy())
+    return Hits("measurements", m.index[hit], one_column(stat), message)

@@ -9,6 +9,7 @@ does the rest (location, severity, waivers), so rules stay small and vectorised.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,7 +20,7 @@ from . import registry
 from .catalogue import Rule
 
 if TYPE_CHECKING:
-    from ..dataset import Dataset
+    from ..dataset import Dataset, TableData
     from ..dictionary import Dictionary
 
 # Importing the domain modules registers their rules.
@@ -53,15 +54,14 @@ class Context:
     raw: dict[str, pd.DataFrame] = field(default_factory=dict)  # text as read (precision)
     decimals: Any = None  # callable(table, column) -> int array of reported decimals (-1 unknown)
     _unit_factors: dict[str, float] | None = field(default=None, repr=False)
-    _series_first_rows: pd.Series | None = field(default=None, repr=False)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)  # work rules share, once per check
 
     def outcome_class(self, outcomes: pd.Series) -> pd.Series:
         return outcomes.map(self.dictionary.outcome_class)
 
-    def ect_rows(self, m: pd.DataFrame) -> pd.Series:
-        """The ECT group: rows of group `ect`; where a study has none, its responder rows.
-        Worked out once per frame (several rules ask for the same one)."""
+    def ect_rows(self, m: pd.DataFrame) -> np.ndarray:
+        """The ECT group (a bool per row): rows of group `ect`; where a study has none, its
+        responder rows. Worked out once per frame (several rules ask for the same one)."""
         known = self.cache.setdefault("ect_rows", [])
         for frame, rows in known:
             if frame is m:
@@ -70,30 +70,54 @@ class Context:
         known.append((m, rows))
         return rows
 
-    def _ect_rows(self, m: pd.DataFrame) -> pd.Series:
-        is_ect = m["group"].eq("ect")
-        responders = m["group"].isin(("ect_responders", "ect_nonresponders"))
+    def _ect_rows(self, m: pd.DataFrame) -> np.ndarray:
+        group = m["group"].to_numpy(dtype=object)
+        is_ect = group == "ect"
+        responders = (group == "ect_responders") | (group == "ect_nonresponders")
         if not responders.any():
             return is_ect
-        studies_with_ect = m.loc[is_ect, "study_id"].unique()
-        return is_ect | (responders & ~m["study_id"].isin(studies_with_ect))
+        study = m["study_id"]
+        return is_ect | (responders & ~study.isin(study[is_ect].unique()).to_numpy())
 
-    def to_common(self, m: pd.DataFrame, values: pd.Series) -> pd.Series:
-        """Values converted to the outcome class's common unit (NaN where not convertible)."""
+    def to_common(self, m: pd.DataFrame, values: Any) -> Any:
+        """Values (a Series or an array, one per row of `m`) converted to the outcome class's
+        common unit (NaN where not convertible)."""
+        converted = np.asarray(values, dtype="float64") * self._common_factors(m)
+        return pd.Series(converted, index=values.index) if isinstance(values, pd.Series) else converted
+
+    def common_factor(self, outcome: Any, unit: Any) -> float:
+        """The factor from `unit` to the common unit of the outcome's class (NaN: none known)."""
         if self._unit_factors is None:
             self._unit_factors = {
-                f"{cls}|{unit}": factor
+                f"{cls}|{unit}": float(factor)
                 for cls, spec in self.dictionary.to_common.items()
                 for unit, factor in spec["factors"].items()
             }
         # cortisol has its own conversions; every other outcome its class's
-        cls = self.outcome_class(m["outcome"]).where(m["outcome"].ne("cortisol"), "cortisol")
-        key = cls.fillna("").astype(str) + "|" + m["unit"].fillna("").astype(str)
-        return values.astype("float64") * key.map(self._unit_factors).astype("float64")
+        cls = "cortisol" if outcome == "cortisol" else self.dictionary.outcome_class.get(outcome)
+        unit = "" if unit is None else str(unit)
+        return self._unit_factors.get(f"{cls or ''}|{unit}", np.nan)
 
-    def centre(self, m: pd.DataFrame) -> pd.Series:
-        """`mean`, else `median`."""
-        return m["mean"].where(m["mean"].notna(), m["median"])
+    def _common_factors(self, m: pd.DataFrame) -> np.ndarray:
+        """common_factor of each row, worked out once per distinct (outcome, unit) and per frame."""
+        known = self.cache.setdefault("common_factors", [])
+        for frame, factors in known:
+            if frame is m:
+                return factors
+        outcome_codes, outcomes = pd.factorize(m["outcome"])
+        unit_codes, units = pd.factorize(m["unit"])
+        width = len(units) + 1
+        pair_codes, pairs = pd.factorize((outcome_codes + 1) * width + unit_codes + 1)
+        outcomes, units = [None, *outcomes], [None, *units]  # code -1, an empty cell: None
+        per_pair = [self.common_factor(outcomes[p // width], units[p % width]) for p in pairs]
+        factors = np.array(per_pair, dtype="float64")[pair_codes]
+        known.append((m, factors))
+        return factors
+
+    def centre(self, m: pd.DataFrame) -> np.ndarray:
+        """`mean`, else `median`, per row."""
+        mean = m["mean"].to_numpy(dtype="float64")
+        return np.where(np.isnan(mean), m["median"].to_numpy(dtype="float64"), mean)
 
 
 def load_rule_modules() -> None:
@@ -151,9 +175,10 @@ def _broadcast(value: Any, n: int) -> list[Any]:
 
 
 def _to_findings(r: Rule, hits: Hits, ctx: Context, dataset: Dataset) -> list[Finding]:
+    """A finding per hit, built a field at a time (arrays in, one call per field), not a hit at
+    a time: at 100k rows there are tens of thousands."""
     table = dataset.tables[hits.table]
-    frame = ctx.studies if hits.table == "studies" else ctx.all_measurements
-    index = np.asarray(hits.index)
+    index = np.asarray(hits.index, dtype=np.int64)  # frame labels are row positions
     n = len(index)
     columns = _broadcast(hits.column, n)
     distinct = list(dict.fromkeys(columns))
@@ -169,49 +194,40 @@ def _to_findings(r: Rule, hits: Hits, ctx: Context, dataset: Dataset) -> list[Fi
             for i, v, c in zip(at, table.raw_values(column, index[at]), table.cells(index[at], column), strict=True):
                 raw[i], cells[i] = v, c
     values = raw if isinstance(hits.value, str) and hits.value == "column" else _broadcast(hits.value, n)
-    impacts = _broadcast(r.impact if isinstance(hits.impact, str) and hits.impact == "default" else hits.impact, n)
-    messages = _broadcast(hits.message, n)
-    study_ids = frame.loc[index, "study_id"].tolist() if "study_id" in frame else [None] * n
-    if hits.table == "measurements":
-        outcomes = frame.loc[index, "outcome"].tolist()
+    impact = r.impact if isinstance(hits.impact, str) and hits.impact == "default" else hits.impact
+    if isinstance(impact, (str, type(None))) or np.isscalar(impact):
+        impact = _IMPACTS.get(impact)  # type: ignore[arg-type]
+        impacts: Any = repeat(impact, n)
+        severities: Any = repeat(r.severity or ("warning" if impact else "info"), n)
     else:
-        outcomes = [None] * n
+        impacts = list(map(_IMPACTS.get, _broadcast(impact, n)))
+        severities = [r.severity or ("warning" if i else "info") for i in impacts]
+    messages = repeat(str(hits.message), n) if isinstance(hits.message, str) else map(str, _broadcast(hits.message, n))
+    study_ids = _column_at(ctx, table, "study_id", index) if "study_id" in table.frame else repeat(None, n)
+    outcomes = _column_at(ctx, table, "outcome", index) if hits.table == "measurements" else repeat(None, n)
     rows = table.rows[index].tolist()
-    rule_id, level, domain, file, table_name = r.id, r.level, r.domain, table.file, hits.table
-    severity = r.severity
-    extra = hits.extra
-    out = []
-    for i, (impact, message, row, column, cell, study_id, outcome, value) in enumerate(
-        zip(impacts, messages, rows, columns, cells, study_ids, outcomes, values, strict=True)
-    ):
-        impact = str(impact) if impact in _IMPACTS else None
-        out.append(
-            Finding(
-                rule=rule_id,
-                severity=severity or ("warning" if impact else "info"),
-                message=str(message),
-                kind="quality",
-                level=level,
-                domain=domain,
-                impact=impact,
-                file=file,
-                table=table_name,
-                row=row,
-                column=column,
-                cell=cell,
-                study_id=_clean(study_id),
-                outcome=_clean(outcome),
-                value=value,
-                extra={k: v[i] if isinstance(v, (list, np.ndarray)) else v for k, v in extra.items()} if extra else {},
-            )
-        )
-    return out
+    fields = [
+        repeat(r.id, n), severities, messages, repeat("quality", n), repeat(r.level, n), repeat(r.domain, n),
+        impacts, repeat(table.file, n), repeat(hits.table, n), rows, columns, cells, study_ids, outcomes, values,
+    ]
+    if hits.extra:
+        extra = [
+            {k: v[i] if isinstance(v, (list, np.ndarray)) else v for k, v in hits.extra.items()} for i in range(n)
+        ]
+        fields += [repeat(False, n), repeat(None, n), extra]
+    # positional, in the field order of Finding
+    return list(map(Finding, *fields))
 
 
-_IMPACTS = ("high", "some_concerns", "no_information")
+def _column_at(ctx: Context, table: TableData, column: str, index: np.ndarray) -> list[Any]:
+    """`column` of every row of the table (not only the valid ones) at `index`, missing as None."""
+    key = ("column", table.name, column)
+    if key not in ctx.cache:
+        ctx.cache[key] = table.frame[column].to_numpy(dtype=object)
+    values = ctx.cache[key][index]
+    values[pd.isna(values)] = None
+    return values.tolist()
 
 
-def _clean(v: Any) -> Any:
-    if v is None or (isinstance(v, float) and v != v):
-        return None
-    return v
+# what a rule may give as impact, as the finding's impact (anything else: no impact)
+_IMPACTS = {i: i for i in ("high", "some_concerns", "no_information")}

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .engine import Context, Hits
 from .registry import rule
-from .common import fmt, one_column
+from .common import cells, fmt, one_column, one_of, study_rows, text
 
 # circulating levels: the sample types whose centres implausible-value checks
 _CIRCULATING = ("serum", "plasma", "mixed")
@@ -21,22 +21,25 @@ _CONVENTIONAL_CRP = ("immunoturbidimetric", "nephelometric")
 _EPS = 1e-9
 
 
-def _study_term(ctx: Context, m: pd.DataFrame, column: str) -> pd.Series:
-    """The study's `column` for each measurement row."""
-    s = ctx.studies.drop_duplicates("study_id").set_index("study_id")[column]
-    return m["study_id"].map(s)
+def _study_term(ctx: Context, m: pd.DataFrame, column: str) -> np.ndarray:
+    """The study's `column` for each measurement row (NaN: no such study)."""
+    at = study_rows(ctx, m)
+    terms = np.full(len(at), np.nan, dtype=object)
+    terms[at >= 0] = ctx.studies[column].to_numpy(dtype=object)[at[at >= 0]]
+    return terms
 
 
-def _centre_column(m: pd.DataFrame) -> pd.Series:
-    return pd.Series(np.where(m["mean"].notna(), "mean", "median"), index=m.index)
+def _centre_column(m: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """The column `Context.centre` took for each of `rows`: mean, else median."""
+    return np.where(np.isnan(m["mean"].to_numpy(dtype="float64")[rows]), "median", "mean")
 
 
 def _study_term_rule(ctx: Context, column: str, term: str, message: str) -> Hits | None:
     s = ctx.studies
-    s = s[s[column].eq(term)]
-    if s.empty:
+    hit = s[column].to_numpy(dtype=object) == term
+    if not hit.any():
         return None
-    return Hits("studies", s.index, column, message)
+    return Hits("studies", s.index[hit], column, message)
 
 
 @rule("assay-not-reported")
@@ -91,129 +94,117 @@ def below_detection_limit(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """Centre below lod, or n_below_lod above max_below_lod x n."""
     m = ctx.measurements
     centre = ctx.centre(m)
-    below = centre.lt(m["lod"])
-    many = (m["n_below_lod"] - p["max_below_lod"] * m["n"]).gt(_EPS)
+    lod, n_below, n = (m[c].to_numpy(dtype="float64") for c in ("lod", "n_below_lod", "n"))
+    below = centre < lod
+    many = (n_below - p["max_below_lod"] * n) > _EPS
     hit = below | many
     if not hit.any():
         return None
-    m, centre, below = m[hit], centre[hit], below[hit]
-    stat = _centre_column(m)
-    below_text = (
-        m["outcome"]
-        + " "
-        + stat
-        + " "
-        + fmt(centre)
-        + " is below the limit of detection "
-        + fmt(m["lod"])
-        + " "
-        + m["unit"].fillna("")
+    centre, below, lod, n_below, n = centre[hit], below[hit], lod[hit], n_below[hit], n[hit]
+    outcome = cells(m, "outcome", hit)
+    below_text = text(
+        outcome,
+        " ",
+        _centre_column(m, hit),
+        " ",
+        fmt(centre),
+        " is below the limit of detection ",
+        fmt(lod),
+        " ",
+        cells(m, "unit", hit, empty=""),
     )
-    many_text = (
-        m["outcome"]
-        + ": "
-        + fmt(m["n_below_lod"])
-        + " of "
-        + fmt(m["n"])
-        + " below the limit of detection ("
-        + fmt((m["n_below_lod"] / m["n"] * 100).round(0))
-        + f"%); above {fmt(p['max_below_lod'] * 100)}%"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        percent = np.round(n_below / n * 100, 0)
+    many_text = text(
+        outcome,
+        ": ",
+        fmt(n_below),
+        " of ",
+        fmt(n),
+        " below the limit of detection (",
+        fmt(percent),
+        f"%); above {fmt(p['max_below_lod'] * 100)}%",
     )
-    message = below_text.where(below, many_text)
+    message = np.where(below, below_text, many_text)
     column = np.where(below, "lod", "n_below_lod")
-    return Hits("measurements", m.index, one_column(column), message.to_numpy())
+    return Hits("measurements", m.index[hit], one_column(column), message)
 
 
 def _plausible_ranges(ctx: Context, plausible: dict[str, Any]) -> pd.DataFrame:
     """The parameter table: outcome -> unit, lo, hi, and its unit's factor to the common unit."""
-    spec = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "outcome": list(plausible),
             "unit": [v["unit"] for v in plausible.values()],
             "lo": [float(v["range"][0]) for v in plausible.values()],
             "hi": [float(v["range"][1]) for v in plausible.values()],
-        }
+            "factor": [ctx.common_factor(outcome, v["unit"]) for outcome, v in plausible.items()],
+        },
+        index=list(plausible),
     )
-    spec["factor"] = ctx.to_common(spec, pd.Series(1.0, index=spec.index))
-    return spec.set_index("outcome")
 
 
 @rule("implausible-value", needs=("studies", "measurements"))
 def implausible_value(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """Serum/plasma/mixed: a centre outside the outcome's plausible range, after unit conversion."""
     m = ctx.measurements
-    spec = _plausible_ranges(ctx, p["plausible"])
-    m = m[m["outcome"].isin(spec.index) & _study_term(ctx, m, "sample_type").isin(_CIRCULATING)]
-    if m.empty:
-        return None
+    # each row's range (NaN, not checked, for an outcome without one)
+    ranges = _plausible_ranges(ctx, p["plausible"]).reindex(m["outcome"].to_numpy())
+    lo, hi, factor = (ranges[c].to_numpy(dtype="float64") for c in ("lo", "hi", "factor"))
     centre = ctx.centre(m)
     common = ctx.to_common(m, centre)
-    factor = m["outcome"].map(spec["factor"]).astype("float64")
-    lo = m["outcome"].map(spec["lo"]).astype("float64")
-    hi = m["outcome"].map(spec["hi"]).astype("float64")
+    circulating = one_of(_study_term(ctx, m, "sample_type"), _CIRCULATING)
     # both sides in the common unit of the outcome's class (NaN, not checked, where not convertible)
-    hit = common.lt(lo * factor) | common.gt(hi * factor)
+    below = common < lo * factor
+    hit = circulating & (below | (common > hi * factor))
     if not hit.any():
         return None
-    m, centre, common, factor, lo, hi = (
-        m[hit],
-        centre[hit],
-        common[hit],
-        factor[hit],
-        lo[hit],
-        hi[hit],
+    centre, common, factor, lo, hi, below = centre[hit], common[hit], factor[hit], lo[hit], hi[hit], below[hit]
+    unit, spec_unit = cells(m, "unit", hit), ranges["unit"].to_numpy(dtype=object)[hit]
+    stat = _centre_column(m, hit)
+    message = text(
+        cells(m, "outcome", hit),
+        " ",
+        stat,
+        " ",
+        fmt(centre),
+        " ",
+        unit,
+        np.where(unit == spec_unit, "", text(" (", fmt(common / factor), " ", spec_unit, ")")),
+        " is ",
+        np.where(below, "below", "above"),
+        " the plausible ",
+        fmt(lo),
+        " to ",
+        fmt(hi),
+        " ",
+        spec_unit,
+        " for serum or plasma: check the unit and the column against the paper",
     )
-    spec_unit = m["outcome"].map(spec["unit"])
-    stat = _centre_column(m)
-    converted = pd.Series("", index=m.index).where(
-        m["unit"].eq(spec_unit), " (" + fmt(common / factor) + " " + spec_unit + ")"
-    )
-    side = pd.Series(np.where(common.lt(lo * factor), "below", "above"), index=m.index)
-    message = (
-        m["outcome"]
-        + " "
-        + stat
-        + " "
-        + fmt(centre)
-        + " "
-        + m["unit"]
-        + converted
-        + " is "
-        + side
-        + " the plausible "
-        + fmt(lo)
-        + " to "
-        + fmt(hi)
-        + " "
-        + spec_unit
-        + " for serum or plasma: check the unit and the column against the paper"
-    )
-    return Hits("measurements", m.index, one_column(stat), message.to_numpy())
+    return Hits("measurements", m.index[hit], one_column(stat), message)
 
 
 @rule("insensitive-crp-assay", needs=("studies", "measurements"))
 def insensitive_crp_assay(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """CRP by a conventional assay (row's, else study's) with a centre below min_detectable_mg_l."""
     m = ctx.measurements
-    m = m[m["outcome"].eq("CRP")]
-    assay = m["assay"].where(m["assay"].notna(), _study_term(ctx, m, "assay"))
+    m = m.loc[m["outcome"].eq("CRP"), ["outcome", "unit", "assay", "mean", "median"]]
+    assay = m["assay"].to_numpy(dtype=object)
+    assay = np.where(pd.isna(assay), _study_term(ctx, m, "assay"), assay)
     mg_l = ctx.to_common(m, ctx.centre(m))
-    hit = assay.isin(_CONVENTIONAL_CRP) & mg_l.lt(p["min_detectable_mg_l"])
+    hit = one_of(assay, _CONVENTIONAL_CRP) & (mg_l < p["min_detectable_mg_l"])
     if not hit.any():
         return None
-    m, assay, mg_l = m[hit], assay[hit], mg_l[hit]
-    stat = _centre_column(m)
-    message = (
-        "CRP "
-        + stat
-        + " "
-        + fmt(mg_l)
-        + " mg/L measured by a conventional "
-        + assay
-        + f" assay, below {fmt(p['min_detectable_mg_l'])} mg/L:"
-        + " such assays detect only down to 3 to 8 mg/L"
+    stat = _centre_column(m, hit)
+    message = text(
+        "CRP ",
+        stat,
+        " ",
+        fmt(mg_l[hit]),
+        " mg/L measured by a conventional ",
+        assay[hit],
+        f" assay, below {fmt(p['min_detectable_mg_l'])} mg/L: such assays detect only down to 3 to 8 mg/L",
     )
-    return Hits("measurements", m.index, one_column(stat), message.to_numpy())
+    return Hits("measurements", m.index[hit], one_column(stat), message)
 
 
 @rule("crp-unit-suspect", needs=("measurements",))
@@ -221,20 +212,22 @@ def crp_unit_suspect(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """A patient-group CRP centre labelled mg/L below min_crp_mg_l: possibly mg/dL."""
     m = ctx.measurements
     centre = ctx.centre(m)
-    patients = m["group"].notna() & m["group"].ne("control")
-    hit = m["outcome"].eq("CRP") & m["unit"].eq("mg/L") & patients & centre.lt(p["min_crp_mg_l"])
+    group = m["group"].to_numpy(dtype=object)
+    patients = ~pd.isna(group) & (group != "control")
+    crp_mg_l = (m["outcome"].to_numpy(dtype=object) == "CRP") & (m["unit"].to_numpy(dtype=object) == "mg/L")
+    hit = crp_mg_l & patients & (centre < p["min_crp_mg_l"])
     if not hit.any():
         return None
-    m, centre = m[hit], centre[hit]
-    message = (
-        "CRP "
-        + _centre_column(m)
-        + " "
-        + fmt(centre)
-        + " mg/L in group "
-        + m["group"]
-        + f" is below {fmt(p['min_crp_mg_l'])} mg/L: possibly mg/dL ("
-        + fmt(centre * 10)
-        + " mg/L)"
+    centre = centre[hit]
+    message = text(
+        "CRP ",
+        _centre_column(m, hit),
+        " ",
+        fmt(centre),
+        " mg/L in group ",
+        group[hit],
+        f" is below {fmt(p['min_crp_mg_l'])} mg/L: possibly mg/dL (",
+        fmt(centre * 10),
+        " mg/L)",
     )
-    return Hits("measurements", m.index, "unit", message.to_numpy())
+    return Hits("measurements", m.index[hit], "unit", message)

@@ -15,112 +15,109 @@ import pandas as pd
 
 from .engine import Context, Hits
 from .registry import rule
-from .common import coverage_rows, fmt, one_column
+from .common import cells, count_per_study, coverage_rows, fmt, one_column, text
 
 
-def _missing(values: pd.Series) -> pd.Series:
+def _missing(values: np.ndarray) -> np.ndarray:
     """Empty or `not_reported`."""
-    return values.isna() | values.eq("not_reported")
+    return pd.isna(values) | (values == "not_reported")
 
 
 @rule("missing-dispersion", needs=("measurements",))
 def missing_dispersion(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """No usable pair: a mean without sd, se or a CI, and no median with quartiles or range."""
     m = ctx.measurements
-    has_mean, has_median = m["mean"].notna(), m["median"].notna()
-    mean_spread = (
-        m["sd"].notna() | m["se"].notna() | (m["ci_lower"].notna() & m["ci_upper"].notna())
-    )
-    median_spread = (m["q1"].notna() & m["q3"].notna()) | (m["min"].notna() & m["max"].notna())
+    given = {c: ~np.isnan(m[c].to_numpy(dtype="float64")) for c in ("mean", "median", "sd", "se", "ci_lower", "ci_upper", "q1", "q3", "min", "max")}
+    has_mean, has_median = given["mean"], given["median"]
+    mean_spread = given["sd"] | given["se"] | (given["ci_lower"] & given["ci_upper"])
+    median_spread = (given["q1"] & given["q3"]) | (given["min"] & given["max"])
     usable = (has_mean & mean_spread) | (has_median & median_spread)
     hit = (has_mean | has_median) & ~usable
     if not hit.any():
         return None
-    m, has_mean, has_median = m[hit], has_mean[hit], has_median[hit]
-    mean_text = "mean " + fmt(m["mean"]) + " without sd, se or a 95% CI"
-    median_text = "median " + fmt(m["median"]) + " without quartiles or range"
-    what = pd.Series(
-        np.select(
-            [has_mean & has_median, has_mean],
-            [mean_text + ", and " + median_text, mean_text],
-            median_text,
-        ),
-        index=m.index,
+    has_mean, has_median = has_mean[hit], has_median[hit]
+    mean_text = text("mean ", fmt(m["mean"].to_numpy()[hit]), " without sd, se or a 95% CI")
+    median_text = text("median ", fmt(m["median"].to_numpy()[hit]), " without quartiles or range")
+    what = np.select(
+        [has_mean & has_median, has_mean],
+        [text(mean_text, ", and ", median_text), mean_text],
+        median_text,
     )
-    message = (
-        m["outcome"] + " " + m["timepoint"].fillna("") + " (" + m["group"].fillna("") + "): " + what
+    message = text(
+        cells(m, "outcome", hit),
+        " ",
+        cells(m, "timepoint", hit, empty=""),
+        " (",
+        cells(m, "group", hit, empty=""),
+        "): ",
+        what,
     )
     column = np.where(has_mean, "sd", "q1")
-    return Hits("measurements", m.index, one_column(column), message.to_numpy())
+    return Hits("measurements", m.index[hit], one_column(column), message)
 
 
 @rule("ect-parameters-not-reported")
 def ect_parameters_not_reported(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """electrode_placement or pulse_width empty or not_reported."""
     s = ctx.studies
-    placement, pulse = _missing(s["electrode_placement"]), _missing(s["pulse_width"])
+    placement = _missing(s["electrode_placement"].to_numpy(dtype=object))
+    pulse = _missing(s["pulse_width"].to_numpy(dtype=object))
     hit = placement | pulse
     if not hit.any():
         return None
-    s, placement, pulse = s[hit], placement[hit], pulse[hit]
+    placement, pulse = placement[hit], pulse[hit]
     what = np.select(
         [placement & pulse, placement],
         ["electrode placement and pulse width", "electrode placement"],
         "pulse width",
     )
-    message = (
-        pd.Series(what, index=s.index)
-        + " not reported: stimulus parameters drive the immune response"
-        + " (IL-6 tracked stimulus dose)"
-    )
+    message = text(what, " not reported: stimulus parameters drive the immune response (IL-6 tracked stimulus dose)")
     column = np.where(placement, "electrode_placement", "pulse_width")
-    return Hits("studies", s.index, one_column(column), message.to_numpy())
+    return Hits("studies", s.index[hit], one_column(column), message)
 
 
 @rule("multiplicity-not-corrected", needs=("studies", "measurements"))
 def multiplicity_not_corrected(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """min_outcomes or more distinct immune outcomes and multiplicity_corrected no/not_reported."""
     s, m = ctx.studies, ctx.measurements
-    immune = ctx.outcome_class(m["outcome"]).isin(ctx.dictionary.immune_classes)
-    outcomes = m[immune].groupby("study_id")["outcome"].nunique()
-    count = s["study_id"].map(outcomes).fillna(0)
-    hit = count.ge(p["min_outcomes"]) & s["multiplicity_corrected"].isin(("no", "not_reported"))
+    immune = ctx.outcome_class(m["outcome"]).isin(ctx.dictionary.immune_classes).to_numpy()
+    count = count_per_study(ctx, m, immune, distinct=pd.factorize(m["outcome"])[0])
+    hit = (count >= p["min_outcomes"]) & s["multiplicity_corrected"].isin(("no", "not_reported")).to_numpy()
     if not hit.any():
         return None
-    s, count = s[hit], count[hit]
-    message = (
-        fmt(count)
-        + " immune outcomes tested and multiplicity_corrected is "
-        + s["multiplicity_corrected"]
-        + f": {fmt(p['min_outcomes'])} or more call for a correction for multiple testing"
+    message = text(
+        fmt(count[hit]),
+        " immune outcomes tested and multiplicity_corrected is ",
+        cells(s, "multiplicity_corrected", hit),
+        f": {fmt(p['min_outcomes'])} or more call for a correction for multiple testing",
     )
-    return Hits("studies", s.index, "multiplicity_corrected", message.to_numpy())
+    return Hits("studies", s.index[hit], "multiplicity_corrected", message)
 
 
 @rule("response-not-linked")
 def response_not_linked(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """clinical_response_linked is not yes."""
     s = ctx.studies
-    s = s[s["clinical_response_linked"].ne("yes")]
-    if s.empty:
+    hit = s["clinical_response_linked"].to_numpy(dtype=object) != "yes"
+    if not hit.any():
         return None
-    message = (
-        "immune change not analysed against clinical response (clinical_response_linked "
-        + s["clinical_response_linked"].fillna("empty")
-        + ")"
+    message = text(
+        "immune change not analysed against clinical response (clinical_response_linked ",
+        cells(s, "clinical_response_linked", hit, empty="empty"),
+        ")",
     )
-    return Hits("studies", s.index, "clinical_response_linked", message.to_numpy())
+    return Hits("studies", s.index[hit], "clinical_response_linked", message)
 
 
 @rule("figure-digitized", needs=("measurements",))
 def figure_digitized(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """source is figure_digitized."""
     m = ctx.measurements
-    m = m[m["source"].eq("figure_digitized")]
-    if m.empty:
+    hit = m["source"].to_numpy(dtype=object) == "figure_digitized"
+    if not hit.any():
         return None
-    message = m["outcome"] + " values read from a figure: reading error, and error bars may be SEs"
-    return Hits("measurements", m.index, "source", message.to_numpy())
+    message = text(cells(m, "outcome", hit), " values read from a figure: reading error, and error bars may be SEs")
+    return Hits("measurements", m.index[hit], "source", message)
 
 
 @rule("single-extraction")
@@ -128,41 +125,46 @@ def single_extraction(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """checked_by is empty."""
     s = ctx.studies
     checked = s["checked_by"]
-    s = s[checked.fillna("").astype(str).str.strip().eq("")]
-    if s.empty:
+    hit = checked.fillna("").astype(str).str.strip().eq("").to_numpy()
+    if not hit.any():
         return None
     message = "extraction not checked by a second reviewer (checked_by empty)"
-    return Hits("studies", s.index, "checked_by", message)
+    return Hits("studies", s.index[hit], "checked_by", message)
 
 
 @rule("study-without-measurements", needs=("studies", "measurements"))
 def study_without_measurements(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """A study with no rows in measurements (rows with schema errors count)."""
     s, m = ctx.studies, coverage_rows(ctx)
-    s = s[~s["study_id"].isin(m["study_id"].dropna())]
-    if s.empty:
+    hit = count_per_study(ctx, m, m["study_id"].notna().to_numpy()) == 0
+    if not hit.any():
         return None
-    message = "study " + s["study_id"] + " has no rows in measurements"
-    return Hits("studies", s.index, "study_id", message.to_numpy())
+    message = text("study ", cells(s, "study_id", hit), " has no rows in measurements")
+    return Hits("studies", s.index[hit], "study_id", message)
 
 
 @rule("overlapping-cohort")
 def overlapping_cohort(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """Two or more studies share a cohort_id (one finding per study)."""
     s = ctx.studies
-    s = s[s["cohort_id"].notna()]
-    size = s.groupby("cohort_id")["study_id"].transform("size")
-    s = s[size.ge(2)]
-    if s.empty:
+    cohort, _ = pd.factorize(s["cohort_id"])  # -1: no cohort
+    size = np.bincount(cohort[cohort >= 0], minlength=cohort.max() + 1 if len(cohort) else 0)
+    hit = cohort >= 0
+    hit[hit] = size[cohort[hit]] >= 2
+    if not hit.any():
         return None
-    members = s.groupby("cohort_id")["study_id"].agg(", ".join)
-    message = (
-        "cohort "
-        + s["cohort_id"]
-        + " is shared by "
-        + fmt(size[s.index])
-        + " studies ("
-        + s["cohort_id"].map(members)
-        + "): pooled once"
+    cohort, ids = cohort[hit], cells(s, "study_id", hit)
+    members: dict[int, list[str]] = {}
+    for c, study_id in zip(cohort.tolist(), ids.tolist(), strict=True):
+        members.setdefault(c, []).append(study_id)
+    listed = {c: ", ".join(studies) for c, studies in members.items()}
+    message = text(
+        "cohort ",
+        cells(s, "cohort_id", hit),
+        " is shared by ",
+        fmt(size[cohort]),
+        " studies (",
+        [listed[c] for c in cohort.tolist()],
+        "): pooled once",
     )
-    return Hits("studies", s.index, "cohort_id", message.to_numpy())
+    return Hits("studies", s.index[hit], "cohort_id", message)
