@@ -189,3 +189,27 @@ def test_figures_without_matplotlib_say_how_to_get_it(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert "ectqa[synthesis]" in result.output
     assert not (tmp_path / "figs").exists()
+
+
+def test_the_program_flushes_everything_and_keeps_exit_codes_when_it_skips_teardown():
+    # `ectqa` (cli.entry) leaves with os._exit after flushing: the report must be whole
+    in_process = run("check", SAMPLE_XLSX, "--format", "json")
+    proc = subprocess.run([sys.executable, "-m", "ectqa", "check", str(SAMPLE_XLSX), "--format", "json"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == in_process.exit_code == 1
+    assert json.loads(proc.stdout) == json.loads(in_process.output)
+    for args, code in ((["--version"], 0), (["check", "missing.xlsx"], 2), (["check", "--bogus"], 2)):
+        proc = subprocess.run([sys.executable, "-m", "ectqa", *args], capture_output=True, text=True, cwd=ROOT)
+        assert proc.returncode == code, (args, proc.stderr)
+        assert "Traceback" not in proc.stderr
+
+
+def test_the_program_stops_quietly_when_its_reader_leaves():
+    # `ectqa check ... | head -c 100`: the reader closes the pipe early
+    proc = subprocess.Popen([sys.executable, "-m", "ectqa", "check", str(SAMPLE_XLSX), "--format", "json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert proc.stdout.read(100)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) in (1, 2)
+    assert "Traceback" not in err
