@@ -74,7 +74,7 @@ def text(*parts: Any) -> np.ndarray:
 
 def coverage_rows(ctx: Context) -> pd.DataFrame:
     """Every measurement row (rows with schema errors count as present), for the coverage rules."""
-    return ctx.all_measurements if ctx.all_measurements is not None else ctx.measurements
+    return ctx.every_measurement
 
 
 @dataclass
@@ -99,7 +99,7 @@ def series_codes(ctx: Context) -> SeriesCodes:
         combined = np.zeros(len(every), dtype=np.int64)
         empty = np.zeros(len(every), dtype=bool)
         for key in SERIES:
-            codes, distinct = pd.factorize(every[key])
+            codes, distinct = ctx.codes(key)
             combined = combined * max(len(distinct), 1) + codes
             empty |= codes < 0
         code = np.full(len(every), -1, dtype=np.int64)
@@ -108,14 +108,6 @@ def series_codes(ctx: Context) -> SeriesCodes:
         first_position = np.unique(code, return_index=True)[1][-count:] if count else code[:0]
         ctx.cache["series"] = SeriesCodes(code, every.index.to_numpy()[first_position], first_position, count)
     return ctx.cache["series"]
-
-
-def positions(ctx: Context, m: pd.DataFrame) -> np.ndarray:
-    """Positions of `m`'s rows (labels) among every measurement row."""
-    index = coverage_rows(ctx).index
-    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
-        return m.index.to_numpy()
-    return index.get_indexer(m.index)
 
 
 def series_keys(ctx: Context, column: str, series: np.ndarray) -> np.ndarray:
@@ -132,16 +124,18 @@ def readable_series(ctx: Context) -> np.ndarray:
     and a typo must never turn into a missing-timepoint flag: its schema error is reported instead.
     """
     if "readable_series" not in ctx.cache:
-        rows = coverage_rows(ctx)
         vocab = ctx.dictionary.vocabularies
-        unreadable = (
-            ~rows["group"].isin(vocab["group"].terms)
-            | ~rows["outcome"].isin(vocab["outcome"].terms)
-            | ~rows["timepoint"].isin(vocab["timepoint"].terms)
-        )
-        bad = rows.loc[unreadable, "study_id"].dropna().unique()
-        readable = ~rows["study_id"].isin(bad).to_numpy()
-        ctx.cache["readable_series"] = readable[series_codes(ctx).first_position]
+        unreadable = np.zeros(len(coverage_rows(ctx)), dtype=bool)
+        for column in ("group", "outcome", "timepoint"):
+            codes, distinct = ctx.codes(column)
+            terms = set(vocab[column].terms)
+            # per distinct value, and an empty cell (code -1, the last entry) is unreadable too
+            unreadable |= np.array([v not in terms for v in distinct] + [True])[codes]
+        study, ids = ctx.codes("study_id")
+        bad = np.zeros(len(ids), dtype=bool)
+        bad[study[unreadable & (study >= 0)]] = True
+        # a series' study_id is never empty
+        ctx.cache["readable_series"] = ~bad[study[series_codes(ctx).first_position]]
     return ctx.cache["readable_series"]
 
 
@@ -152,12 +146,14 @@ def study_rows(ctx: Context, m: pd.DataFrame) -> np.ndarray:
         ids = ctx.studies["study_id"].to_numpy(dtype=object)
         first = np.flatnonzero(~pd.Series(ids).duplicated().to_numpy())
         known = pd.Index(ids[first])
-        found = known.get_indexer(coverage_rows(ctx)["study_id"].to_numpy(dtype=object))
+        # each distinct study_id once, then every row by its code (-1, empty: the last entry)
+        study, distinct = ctx.codes("study_id")
+        found = np.append(known.get_indexer(distinct), known.get_indexer([np.nan]))[study]
         rows = np.full(len(found), -1, dtype=np.int64)
         rows[found >= 0] = first[found[found >= 0]]
         ctx.cache["study_rows"] = rows
         ctx.cache["study_first_rows"] = first[known.get_indexer(ids)]
-    return ctx.cache["study_rows"][positions(ctx, m)]
+    return ctx.cache["study_rows"][ctx.positions(m)]
 
 
 def count_per_study(ctx: Context, m: pd.DataFrame, rows: np.ndarray, distinct: np.ndarray | None = None) -> np.ndarray:

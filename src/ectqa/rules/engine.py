@@ -59,6 +59,30 @@ class Context:
     def outcome_class(self, outcomes: pd.Series) -> pd.Series:
         return outcomes.map(self.dictionary.outcome_class)
 
+    @property
+    def every_measurement(self) -> pd.DataFrame | None:
+        """Every measurement row (rows with schema errors count as present); rules' measurement
+        frames are subsets of it."""
+        return self.all_measurements if self.all_measurements is not None else self.measurements
+
+    def positions(self, m: pd.DataFrame) -> np.ndarray:
+        """Positions of `m`'s rows (labels) among every measurement row."""
+        index = self.every_measurement.index
+        if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+            return m.index.to_numpy()
+        return index.get_indexer(m.index)
+
+    def codes(self, column: str, m: pd.DataFrame | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """A measurement `column` as integer codes (-1: empty), one per row of `m` (default: every
+        measurement row), and the distinct values they number. Factorized once per check, so rules
+        group and compare integers rather than hash text again."""
+        key = ("codes", column)
+        if key not in self.cache:
+            codes, distinct = pd.factorize(self.every_measurement[column])
+            self.cache[key] = (codes, np.asarray(distinct, dtype=object))
+        codes, distinct = self.cache[key]
+        return (codes if m is None else codes[self.positions(m)]), distinct
+
     def ect_rows(self, m: pd.DataFrame) -> np.ndarray:
         """The ECT group (a bool per row): rows of group `ect`; where a study has none, its
         responder rows. Worked out once per frame (several rules ask for the same one)."""
@@ -76,8 +100,11 @@ class Context:
         responders = (group == "ect_responders") | (group == "ect_nonresponders")
         if not responders.any():
             return is_ect
-        study = m["study_id"]
-        return is_ect | (responders & ~study.isin(study[is_ect].unique()).to_numpy())
+        study, ids = self.codes("study_id", m)
+        # studies with an `ect` row; an empty study_id (-1, the last entry) counts as one study
+        with_ect = np.zeros(len(ids) + 1, dtype=bool)
+        with_ect[study[is_ect]] = True
+        return is_ect | (responders & ~with_ect[study])
 
     def to_common(self, m: pd.DataFrame, values: Any) -> Any:
         """Values (a Series or an array, one per row of `m`) converted to the outcome class's
@@ -104,8 +131,8 @@ class Context:
         for frame, factors in known:
             if frame is m:
                 return factors
-        outcome_codes, outcomes = pd.factorize(m["outcome"])
-        unit_codes, units = pd.factorize(m["unit"])
+        outcome_codes, outcomes = self.codes("outcome", m)
+        unit_codes, units = self.codes("unit", m)
         width = len(units) + 1
         pair_codes, pairs = pd.factorize((outcome_codes + 1) * width + unit_codes + 1)
         outcomes, units = [None, *outcomes], [None, *units]  # code -1, an empty cell: None

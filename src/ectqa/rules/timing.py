@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .common import LATER, cells, coverage_rows, fmt, one_of, positions, readable_series, series_codes, series_keys, text
+from .common import LATER, cells, coverage_rows, fmt, one_of, readable_series, series_codes, series_keys, text
 from .engine import Context, Hits
 from .registry import rule
 
@@ -112,7 +112,7 @@ def acute_first_session_only(ctx: Context, p: dict[str, Any]) -> Hits | None:
     if not acute.any():
         return None
     series = series_codes(ctx)
-    code = series.code[positions(ctx, m)[acute]]
+    code = series.code[ctx.positions(m)[acute]]
     later_session = m["session"].to_numpy(dtype="float64")[acute] != 1
     flagged = (np.bincount(code[code >= 0], minlength=series.count) > 0) & ~np.bincount(
         code[(code >= 0) & later_session], minlength=series.count
