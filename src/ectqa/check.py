@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,16 @@ def _deep_copy(d: dict[str, Any]) -> dict[str, Any]:
     return {k: _deep_copy(v) if isinstance(v, dict) else (list(v) if isinstance(v, list) else v) for k, v in d.items()}
 
 
+def _imports_to_come() -> tuple[Callable[[], object], ...]:
+    """Imports for the time calamine parses a large workbook in its thread, idle otherwise
+    (~0.5 s at 100,000 rows): pandera, which validation needs; then scipy.special, which only
+    p values and CIs need, so it is taken only while a parse is still running."""
+    from .lean import scipy_special
+    from .schema.engine import pandera
+
+    return (pandera, scipy_special)
+
+
 def run_check(path: Path, options: Options, config: Config | None = None) -> Report:
     from . import readers
     from .rules import catalogue
@@ -132,7 +143,7 @@ def run_check(path: Path, options: Options, config: Config | None = None) -> Rep
     if config is None:
         config = load_config(options.config, path)
     quality_rules = select_rules(catalogue.quality_rules(), config, options.select, options.ignore)
-    dataset = readers.read(path, config, options.table)
+    dataset = readers.read(path, config, options.table, meanwhile=_imports_to_come())
     from .schema.validate import validate  # pandas and pandera load only for a readable input
 
     validation = validate(dataset, config.dictionary)

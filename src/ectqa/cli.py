@@ -207,6 +207,8 @@ def entry() -> None:
         else:  # click's sys.exit("message")
             print(exc.code, file=sys.stderr)
             code = 1
+    if sys.gettrace() or sys.getprofile():  # a debugger, profiler or coverage writes at exit
+        sys.exit(code)
     try:
         sys.stdout.flush()
     except (BrokenPipeError, ValueError):  # the reader left (`| head`): what it took is enough

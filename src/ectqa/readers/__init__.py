@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,8 +15,11 @@ if TYPE_CHECKING:
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 
 
-def read(path: Path, config: Config, table: str | None = None) -> Dataset:
-    """Read a workbook, a CSV folder, or (with `table`) one CSV file or sheet."""
+def read(path: Path, config: Config, table: str | None = None, meanwhile: Sequence[Callable[[], object]] = ()) -> Dataset:
+    """Read a workbook, a CSV folder, or (with `table`) one CSV file or sheet.
+
+    `meanwhile`: work for the idle time while calamine parses a workbook in its thread (the
+    caller's imports, say), done in order for as long as a parse is still running."""
     path = Path(path)
     try:
         exists = path.exists()
@@ -40,7 +44,7 @@ def read(path: Path, config: Config, table: str | None = None) -> Dataset:
         check_container(path, config.limits["max_inflated_mb"])
         from .xlsx import read_workbook
 
-        return read_workbook(path, config, table)
+        return read_workbook(path, config, table, meanwhile)
     if suffix in (".csv", ".tsv", ".txt"):
         from .csv import read_single
 

@@ -11,6 +11,7 @@ import datetime as _dt
 import queue
 import threading
 import zipfile
+from collections.abc import Callable, Sequence
 from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -84,7 +85,7 @@ def _guard(path: Path) -> tuple[zipfile.ZipFile | None, dict[str, str]]:
     return zf, parts
 
 
-def read_workbook(path: Path, config: Config, only: str | None = None) -> Dataset:
+def read_workbook(path: Path, config: Config, only: str | None = None, meanwhile: Sequence[Callable[[], object]] = ()) -> Dataset:
     """Read a workbook whose container `readers.read` has already checked."""
     max_rows = int(config.limits["max_rows"])
     zf, parts = _guard(path)  # before calamine: it reads sharedStrings on opening
@@ -115,7 +116,7 @@ def read_workbook(path: Path, config: Config, only: str | None = None) -> Datase
                 )
             chosen[table] = sheet
         marks: dict[str, Marks | None] = {}
-        parser = _Parser(wb)
+        parser = _Parser(wb, meanwhile)
         try:
             for sheet in dict.fromkeys(chosen.values()):
                 if parts.get(sheet):
@@ -150,8 +151,9 @@ class _Parser:
     of the GIL, so the next sheet's guard, pandas' import and the tables of the sheets before it
     are done meanwhile. One thread, as calamine reads a workbook one sheet at a time."""
 
-    def __init__(self, wb: Any) -> None:
+    def __init__(self, wb: Any, meanwhile: Sequence[Callable[[], object]] = ()) -> None:
         self._wb = wb
+        self._meanwhile = list(meanwhile)
         self._jobs: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self._parsed: dict[str, tuple[bool, Any]] = {}
         self._ready = threading.Condition()
@@ -166,13 +168,20 @@ class _Parser:
         self._jobs.put(None)
 
     def sheet(self, sheet: str) -> Any:
-        """The parsed sheet (calamine's error, re-raised here)."""
+        """The parsed sheet (calamine's error, re-raised here). While it is still being parsed, the
+        `meanwhile` work is done, one piece at a time."""
+        while self._meanwhile and not self._parsed_yet(sheet):
+            self._meanwhile.pop(0)()
         with self._ready:
             self._ready.wait_for(lambda: sheet in self._parsed)
         ok, value = self._parsed[sheet]
         if not ok:
             raise value
         return value
+
+    def _parsed_yet(self, sheet: str) -> bool:
+        with self._ready:
+            return sheet in self._parsed
 
     def _work(self) -> None:
         while (sheet := self._jobs.get()) is not None:
