@@ -16,10 +16,7 @@ LATER = ("acute", "during_course", "end_of_course", "follow_up")
 
 
 def fmt(x: Any) -> Any:
-    """Numbers as a reviewer writes them (13, 0.004, 10.1): str for a scalar, else str Series
-    (for a Series) or array."""
-    if isinstance(x, pd.Series):  # before np.isscalar: its Number check is slow on a Series
-        return pd.Series(np.char.mod("%g", np.asarray(x, dtype="float64")), index=x.index)
+    """Numbers as a reviewer writes them (13, 0.004, 10.1): str for a scalar, else an array of str."""
     if np.isscalar(x):
         return f"{float(x):g}"
     return np.char.mod("%g", np.asarray(x, dtype="float64"))
@@ -80,7 +77,7 @@ def coverage_rows(ctx: Context) -> pd.DataFrame:
 @dataclass
 class SeriesCodes:
     """The series of every measurement row (rows with schema errors count), as integers: rules
-    reduce over them with numpy instead of grouping three text columns again, once per rule."""
+    reduce over them with numpy, where each used to group the three text columns again."""
 
     code: np.ndarray  # per row: its series, numbered in the order of first rows; -1 if a key is empty
     first_row: np.ndarray  # per series: the label of its first row, where a series-level finding points
@@ -93,7 +90,7 @@ class SeriesCodes:
 
 
 def series_codes(ctx: Context) -> SeriesCodes:
-    """Worked out once per check."""
+    """The measurement rows' series, worked out once per check."""
     if "series" not in ctx.cache:
         every = coverage_rows(ctx)
         combined = np.zeros(len(every), dtype=np.int64)

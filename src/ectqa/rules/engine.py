@@ -223,7 +223,7 @@ def _to_findings(r: Rule, hits: Hits, ctx: Context, dataset: Dataset) -> list[Fi
     values = raw if isinstance(hits.value, str) and hits.value == "column" else _broadcast(hits.value, n)
     impact = r.impact if isinstance(hits.impact, str) and hits.impact == "default" else hits.impact
     if isinstance(impact, (str, type(None))) or np.isscalar(impact):
-        impact = _IMPACTS.get(impact)  # type: ignore[arg-type]
+        impact = _IMPACTS.get(impact)
         impacts: Any = repeat(impact, n)
         severities: Any = repeat(r.severity or ("warning" if impact else "info"), n)
     else:

@@ -10,7 +10,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .common import LATER, cells, coverage_rows, fmt, one_of, readable_series, series_codes, series_keys, text
+from .common import (
+    LATER,
+    cells,
+    coverage_rows,
+    fmt,
+    one_of,
+    readable_series,
+    series_codes,
+    series_keys,
+    text,
+)
 from .engine import Context, Hits
 from .registry import rule
 
@@ -157,7 +167,7 @@ def end_of_course_too_soon(ctx: Context, p: dict[str, Any]) -> Hits | None:
         # keyed by outcome (CRP), else by class (cytokine), else the default
         for key in (outcome, ctx.dictionary.outcome_class.get(outcome)):
             value = float(limits.get(key, np.nan))
-            if value == value:
+            if not np.isnan(value):
                 return value
         return default
 
