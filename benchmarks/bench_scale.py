@@ -52,11 +52,16 @@ frames = {name: pd.read_csv(Path(sys.argv[1]) / f"{name}.csv", dtype=str, keep_d
 """
 
 
+# children cache bytecode as on a user's machine, even where the sandbox sets
+# PYTHONDONTWRITEBYTECODE (ectqa's own modules would be compiled again in every run)
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run(argv: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, float, float]:
     """(wall seconds, CPU seconds, peak RSS in MB) of one fresh process."""
     with tempfile.TemporaryFile() as stderr:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=stderr)
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=stderr, env=ENV)
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
         proc.returncode = code = os.waitstatus_to_exitcode(status)
