@@ -209,14 +209,11 @@ def entry() -> None:
             code = 1
     if sys.gettrace() or sys.getprofile():  # a debugger, profiler or coverage writes at exit
         sys.exit(code)
-    try:
-        sys.stdout.flush()
-    except (BrokenPipeError, ValueError):  # the reader left (`| head`): what it took is enough
-        pass
-    try:
-        sys.stderr.flush()
-    except (BrokenPipeError, ValueError):
-        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):  # the reader left (`| head`): what it took is enough
+            pass
     os._exit(code)
 
 
