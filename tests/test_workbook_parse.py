@@ -55,3 +55,40 @@ def test_a_parse_error_reaches_the_reader_after_the_work_meanwhile():
     parser.close()
     with pytest.raises(ValueError, match="bad sheet"):
         parser.sheet("studies")
+
+
+def test_each_table_is_handed_on_complete_while_the_next_sheet_is_read(tmp_path):
+    """The studies table reaches `on_table` with its side-scan's findings (a formula with no
+    saved result flags its cell) before the measurements sheet is a table; validating it then
+    gives what validating the whole dataset afterwards gives."""
+    import dataclasses
+
+    from builders import STUDY, clean, write_workbook
+
+    from ectqa import readers
+    from ectqa.config import load_config
+    from ectqa.schema.validate import Validator, validate
+
+    data = clean()
+    data["studies"].append({**STUDY, "study_id": "Beta2012", "n_ect": "=10+2", "year": 1900})
+    data["measurements"].append({**data["measurements"][0], "study_id": "Beta2012"})
+    book = write_workbook(data, tmp_path / "formula.xlsx")
+    config = load_config(None, book)
+
+    seen: list[tuple[str, list[str], set]] = []
+    validator = Validator(config.dictionary)
+
+    def on_table(dataset, name):
+        seen.append((name, list(dataset.tables), {f.rule for f in dataset.read_findings if f.table == name}))
+        validator.table(dataset, name)
+
+    early = validator.finish(readers.read(book, config, on_table=on_table))
+    assert [(name, tables) for name, tables, _ in seen] == [("studies", ["studies"]), ("measurements", ["studies", "measurements"])]
+    assert "schema/formula-no-value" in seen[0][2]
+
+    late = validate(readers.read(book, config), config.dictionary)
+    assert [dataclasses.asdict(f) for f in early.findings] == [dataclasses.asdict(f) for f in late.findings]
+    assert {k: v.tolist() for k, v in early.valid.items()} == {k: v.tolist() for k, v in late.valid.items()}
+    rules = {f.rule for f in late.findings if f.table == "studies"}
+    assert {"schema/formula-no-value", "schema/range"} <= rules
+    assert early.valid["studies"].tolist() == [True, False]  # Beta2012's row is left out

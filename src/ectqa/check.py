@@ -124,12 +124,18 @@ def _deep_copy(d: dict[str, Any]) -> dict[str, Any]:
 
 def _imports_to_come() -> tuple[Callable[[], object], ...]:
     """Imports for the time calamine parses a large workbook in its thread, idle otherwise
-    (~0.5 s at 100,000 rows): pandera, which validation needs; then scipy.special, which only
-    p values and CIs need, so it is taken only while a parse is still running."""
+    (~0.5 s at 100,000 rows), after the tables read so far are validated: the quality rules;
+    then scipy.special, which only p values and CIs need, so it is taken only while a parse is
+    still running."""
     from .lean import scipy_special
-    from .schema.engine import pandera
 
-    return (pandera, scipy_special)
+    return (_load_rules, scipy_special)
+
+
+def _load_rules() -> None:
+    from .rules.engine import load_rule_modules
+
+    load_rule_modules()
 
 
 def run_check(path: Path, options: Options, config: Config | None = None) -> Report:
@@ -143,10 +149,11 @@ def run_check(path: Path, options: Options, config: Config | None = None) -> Rep
     if config is None:
         config = load_config(options.config, path)
     quality_rules = select_rules(catalogue.quality_rules(), config, options.select, options.ignore)
-    dataset = readers.read(path, config, options.table, meanwhile=_imports_to_come())
-    from .schema.validate import validate  # pandas and pandera load only for a readable input
+    from .schema.validate import Validator  # pandas and pandera load only for a readable input
 
-    validation = validate(dataset, config.dictionary)
+    validator = Validator(config.dictionary)
+    dataset = readers.read(path, config, options.table, meanwhile=_imports_to_come(), on_table=validator.table)
+    validation = validator.finish(dataset)
     findings = list(validation.findings)
     params = parameters_for(quality_rules, config)
     quality_findings, quality, notes, left_out = assess(dataset, validation, quality_rules, params, config)

@@ -15,11 +15,14 @@ if TYPE_CHECKING:
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 
 
-def read(path: Path, config: Config, table: str | None = None, meanwhile: Sequence[Callable[[], object]] = ()) -> Dataset:
+def read(path: Path, config: Config, table: str | None = None, meanwhile: Sequence[Callable[[], object]] = (),
+         on_table: Callable[[Dataset, str], object] | None = None) -> Dataset:
     """Read a workbook, a CSV folder, or (with `table`) one CSV file or sheet.
 
     `meanwhile`: work for the idle time while calamine parses a workbook in its thread (the
-    caller's imports, say), done in order for as long as a parse is still running."""
+    caller's imports, say), done in order for as long as a parse is still running.
+    `on_table(dataset, name)`: called as each of a workbook's tables is complete, while the
+    next sheet may still be parsing (the caller validates it then)."""
     path = Path(path)
     try:
         exists = path.exists()
@@ -44,7 +47,7 @@ def read(path: Path, config: Config, table: str | None = None, meanwhile: Sequen
         check_container(path, config.limits["max_inflated_mb"])
         from .xlsx import read_workbook
 
-        return read_workbook(path, config, table, meanwhile)
+        return read_workbook(path, config, table, meanwhile, on_table)
     if suffix in (".csv", ".tsv", ".txt"):
         from .csv import read_single
 

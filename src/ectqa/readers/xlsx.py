@@ -85,8 +85,10 @@ def _guard(path: Path) -> tuple[zipfile.ZipFile | None, dict[str, str]]:
     return zf, parts
 
 
-def read_workbook(path: Path, config: Config, only: str | None = None, meanwhile: Sequence[Callable[[], object]] = ()) -> Dataset:
-    """Read a workbook whose container `readers.read` has already checked."""
+def read_workbook(path: Path, config: Config, only: str | None = None, meanwhile: Sequence[Callable[[], object]] = (),
+                  on_table: Callable[[Dataset, str], object] | None = None) -> Dataset:
+    """Read a workbook whose container `readers.read` has already checked. `on_table(dataset,
+    name)` is called as each table is complete, while the next sheet may still be parsing."""
     max_rows = int(config.limits["max_rows"])
     zf, parts = _guard(path)  # before calamine: it reads sharedStrings on opening
     with zf:
@@ -124,6 +126,8 @@ def read_workbook(path: Path, config: Config, only: str | None = None, meanwhile
                 parser.parse(sheet)  # its guard has passed
         finally:
             parser.close()
+    from .xlsx_scan import scan_sheets
+
     for table, sheet in chosen.items():
         data, merged = _sheet_rows(parser, path, sheet, max_rows)
         td = _to_table(data, table, path, sheet, config, dataset, merged)
@@ -140,9 +144,9 @@ def read_workbook(path: Path, config: Config, only: str | None = None, meanwhile
                 )
             )
         dataset.tables[table] = td
-    from .xlsx_scan import scan_sheets
-
-    scan_sheets(path, dataset, config, marks)
+        scan_sheets(path, dataset, config, marks, tables=(table,))  # its findings, so it is complete
+        if on_table is not None:
+            on_table(dataset, table)
     return dataset
 
 

@@ -20,6 +20,8 @@ from ..findings import Finding
 from .extent import column_number
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from ..config import Config
     from ..dataset import Dataset, TableData
     from .container import Marks
@@ -91,10 +93,11 @@ def style_decimals(zf: zipfile.ZipFile) -> list[int | None]:
     return out
 
 
-def scan_sheets(path: Path, dataset: Dataset, config: Config, marks: dict[str, Marks | None] | None = None) -> None:
+def scan_sheets(path: Path, dataset: Dataset, config: Config, marks: dict[str, Marks | None] | None = None,
+                tables: Collection[str] | None = None) -> None:
     """`marks`: per sheet part, what the guard's pass over it saw (container.Marks); a sheet in
     which it saw no hidden rows, formulas or error cells, and whose cell styles it read, is not
-    inflated again."""
+    inflated again. `tables`: only these (default: every table read)."""
     if path.suffix.lower() == ".ods":
         return
     import zlib
@@ -107,7 +110,7 @@ def scan_sheets(path: Path, dataset: Dataset, config: Config, marks: dict[str, M
         return
     try:
         with zf:
-            _scan(zf, dataset, marks or {})
+            _scan(zf, dataset, marks or {}, tables)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise InputError(
             f"{path}: the workbook is truncated or corrupt ({exc}); save it again or restore a copy"
@@ -117,10 +120,12 @@ def scan_sheets(path: Path, dataset: Dataset, config: Config, marks: dict[str, M
 _LOOKED_FOR = (b"hidden=", b"<f", b't="e"')
 
 
-def _scan(zf: zipfile.ZipFile, dataset: Dataset, marks: dict[str, Marks | None]) -> None:
+def _scan(zf: zipfile.ZipFile, dataset: Dataset, marks: dict[str, Marks | None], tables: Collection[str] | None) -> None:
     parts = sheet_paths(zf)
     decimals_by_style: list[int | None] | None = None
     for table in dataset.tables.values():
+        if tables is not None and table.name not in tables:
+            continue
         part = parts.get(table.sheet or "")
         if not part:
             continue

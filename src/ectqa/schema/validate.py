@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ..dataset import Dataset, TableData
-from ..dictionary import Dictionary
+from ..dictionary import TABLES, Dictionary
 from ..findings import Finding
-from .coerce import CellIssue, coerce_table
+
+if TYPE_CHECKING:  # pandas loads with the first table validated, not before reading
+    import pandas as pd
+
+    from .coerce import CellIssue
 
 
 @dataclass
@@ -20,13 +24,28 @@ class Validation:
 
 
 def validate(dataset: Dataset, dictionary: Dictionary) -> Validation:
-    from .build import SchemaBuilder, pa
+    return Validator(dictionary).finish(dataset)
 
-    findings: list[Finding] = list(dataset.read_findings)
-    valid: dict[str, np.ndarray] = {}
-    # studies first: measurements are checked against them
-    order = [t for t in ("studies", "measurements") if t in dataset.tables]
-    for name in order:
+
+class Validator:
+    """Validates a dataset a table at a time. A table is validated once it is read and complete
+    (its read findings all made): a workbook's studies sheet while calamine still parses the
+    measurements sheet. `finish` validates the tables not yet done."""
+
+    def __init__(self, dictionary: Dictionary) -> None:
+        self.dictionary = dictionary
+        self.findings: dict[str, list[Finding]] = {}
+        self.valid: dict[str, np.ndarray] = {}  # table -> bool per row position: no schema error
+
+    def table(self, dataset: Dataset, name: str) -> None:
+        if name in self.findings or name not in dataset.tables:
+            return
+        for earlier in TABLES[: TABLES.index(name)]:  # measurements are checked against studies
+            self.table(dataset, earlier)
+        from .build import SchemaBuilder, pa
+        from .coerce import coerce_table
+
+        dictionary = self.dictionary
         table = dataset.tables[name]
         frame, issues, filled = coerce_table(table, dictionary)
         table.frame = frame
@@ -40,7 +59,7 @@ def validate(dataset: Dataset, dictionary: Dictionary) -> Validation:
         other = other_valid = None
         if name == "measurements" and "studies" in dataset.tables:
             other = dataset.tables["studies"].frame
-            other_valid = other[valid["studies"]]
+            other_valid = other[self.valid["studies"]]
         # a column absent from the file is reported once (missing-column); one with no value at
         # all has nothing for its column checks to find but `required`
         present = filled | {c.name for c in dictionary.tables[name].columns if c.required and c.name in table.raw.columns}
@@ -58,9 +77,17 @@ def validate(dataset: Dataset, dictionary: Dictionary) -> Validation:
         read_here = [f for f in dataset.read_findings if f.table == name]
         wrong_rows = [f.row for f in (*table_findings, *read_here)
                       if f.severity == "error" and f.level == "row" and f.row is not None]
-        valid[name] = ~np.isin(table.rows, wrong_rows)  # a reader gives each position its own row
-        findings.extend(table_findings)
-    return Validation(findings, valid)
+        self.valid[name] = ~np.isin(table.rows, wrong_rows)  # a reader gives each position its own row
+        self.findings[name] = table_findings
+
+    def finish(self, dataset: Dataset) -> Validation:
+        order = [t for t in TABLES if t in dataset.tables]
+        for name in order:
+            self.table(dataset, name)
+        findings = list(dataset.read_findings)
+        for name in order:
+            findings.extend(self.findings[name])
+        return Validation(findings, {name: self.valid[name] for name in order})
 
 
 def _missing_columns(table: TableData, dictionary: Dictionary) -> list[Finding]:
@@ -131,6 +158,8 @@ def _failure_findings(table: TableData, frame: pd.DataFrame, failures: pd.DataFr
     # a check across columns (and the key's uniqueness) reports every column of a failing row:
     # only the column its spec names is kept
     across = {k: s.column for k, s in specs.items() if k.startswith(("xf:", "required_when", "max_when")) or k == "multiple_fields_uniqueness"}
+    import pandas as pd
+
     named = pd.Series(checks, dtype=object).map(across).to_numpy(dtype=object)
     kept = np.flatnonzero(pd.isna(named) | (named == columns))
     # column checks first: a cell already wrong for its column is not reported again across columns
