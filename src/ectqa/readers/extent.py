@@ -114,12 +114,21 @@ class Extent:
 
     def write(self, chunk: bytes) -> None:
         """Append inflated bytes (at most the declared size) and count every whole window."""
+        self.store(chunk)
+        self.count(self.filled)
+
+    def store(self, chunk: bytes) -> None:
+        """Append inflated bytes (at most the declared size). Another thread may do this while
+        `count` reads the bytes before `filled`: nothing else is shared."""
         room = len(self.buf) - PAD - self.filled
         if len(chunk) > room:
             chunk = chunk[:room]
         self.buf[self.filled : self.filled + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
         self.filled += len(chunk)
-        while self.done + WINDOW + PAD <= self.filled:
+
+    def count(self, filled: int) -> None:
+        """Count every whole window of the first `filled` bytes stored."""
+        while self.done + WINDOW + PAD <= filled:
             self._count(self.done, self.done + WINDOW)
             self.done += WINDOW
 
