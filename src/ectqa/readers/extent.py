@@ -156,9 +156,10 @@ class Extent:
         matches local names, which some writers prefix. A colon just past the window is done
         here too, as its closing tag's `<` falls in this window."""
         buf = self.buf
-        colon = np.flatnonzero(buf[start : end + 1] == 58) + start
-        if not len(colon):
+        colon = buf[start : end + 1] == 58
+        if not colon.any():  # the usual case, found without listing positions
             return
+        colon = np.flatnonzero(colon) + start
         name = buf[colon + 1]
         row = (name == 114) & (buf[colon + 2] == 111) & (buf[colon + 3] == 119) & _AFTER_NAME[buf[colon + 4]]
         colon = colon[((name == 99) & _AFTER_NAME[buf[colon + 2]]) | row]
