@@ -8,9 +8,10 @@ and with bounded memory:
   encrypted zip entry, and the inflated size the zip *declares*, summed over its entries, against
   `[limits] max_inflated_mb` -- checked before anything is inflated;
 - each sheet that will be read is then inflated once, into a buffer of its declared size (so
-  within the limit above), to count its rows and bound its used range (extent.py), because
-  calamine builds a dense grid of every row and column up to the furthest cell: one stray cell at
-  XFD1048576 would ask for 17 billion cells, and a sheet's `<dimension>` is optional and can lie.
+  within the limit above; in a thread, counted a window at a time as it comes), to count its
+  rows and bound its used range (extent.py), because calamine builds a dense grid of every row
+  and column up to the furthest cell: one stray cell at XFD1048576 would ask for 17 billion
+  cells, and a sheet's `<dimension>` is optional and can lie.
   Python's zipfile stops inflating at an entry's declared size and checks its CRC, so an entry
   that lies about its size ends as a broken zip;
 - XML that declares entities (a DOCTYPE: the billion-laughs attack) is refused outright; no part
