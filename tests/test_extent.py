@@ -4,6 +4,7 @@ whatever form the sheet XML takes, and exact for the form spreadsheet programs w
 from __future__ import annotations
 
 import re
+import threading
 import zipfile
 from pathlib import Path
 
@@ -229,6 +230,60 @@ def test_guard_counts_rows_of_cells_without_row_numbers(tmp_path):
     p = workbook(tmp_path / "rows.xlsx", sheet('<row><c r="A50"><v>1</v></c></row>'))
     with zipfile.ZipFile(p) as zf, pytest.raises(InputError, match="more than 20 rows"):
         container.measure_sheet(p, zf, "xl/worksheets/sheet1.xml", "s", 20)
+
+
+def many_rows(n: int) -> bytes:
+    return sheet("".join(f'<row r="{r}"><c r="A{r}" s="1"><v>1</v></c><c r="B{r}" t="e"><v>#N/A</v></c></row>'
+                         for r in range(1, n + 1)))
+
+
+def stored(path: Path, xml: bytes) -> Path:
+    """The workbook with its sheet stored, not deflated, so its bytes can be altered in place."""
+    workbook(path, b"")
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_STORED) as z:
+        z.writestr("xl/worksheets/sheet2.xml", xml)
+    return path
+
+
+def measure(path: Path, max_rows: int = 1_000_000, part: str = "xl/worksheets/sheet1.xml") -> container.Marks | None:
+    with zipfile.ZipFile(path) as zf:
+        return container.measure_sheet(path, zf, part, "s", max_rows)
+
+
+def test_guard_counts_as_the_sheet_is_inflated_in_pieces(tmp_path, monkeypatch):
+    """Inflated in a thread a piece at a time, counted a window at a time: as counted in one go."""
+    xml = many_rows(400)
+    p = workbook(tmp_path / "w.xlsx", xml)
+    whole = measure(p)
+    monkeypatch.setattr(container, "CHUNK", 700)
+    monkeypatch.setattr(extent, "WINDOW", 1000)
+    cut = measure(p)
+    assert cut is not None and whole is not None
+    assert cut.markers == whole.markers == {b's="', b't="e"'}
+    assert [c.tolist() for c in cut.styles] == [c.tolist() for c in whole.styles]
+    assert cut.styles[0].tolist() == list(range(1, 401))
+
+
+def test_guard_refusing_midway_stops_inflating(tmp_path, monkeypatch):
+    monkeypatch.setattr(container, "CHUNK", 700)
+    monkeypatch.setattr(extent, "WINDOW", 1000)
+    p = workbook(tmp_path / "w.xlsx", many_rows(400))
+    with pytest.raises(InputError, match="more than 100 rows"):
+        measure(p, max_rows=100)
+    assert not any(t.name == "ectqa-inflate" for t in threading.enumerate())
+
+
+def test_guard_refuses_a_sheet_corrupt_past_its_first_pieces(tmp_path, monkeypatch):
+    """The CRC, checked at the end of the inflating thread's reading, refuses the sheet."""
+    monkeypatch.setattr(container, "CHUNK", 700)
+    xml = many_rows(400)
+    p = stored(tmp_path / "w.xlsx", xml)
+    data = p.read_bytes()
+    at = data.index(xml) + len(xml) // 2
+    p.write_bytes(data[:at] + (b"2" if data[at:at + 1] != b"2" else b"3") + data[at + 1:])
+    with pytest.raises(InputError, match="truncated or corrupt"):
+        measure(p, part="xl/worksheets/sheet2.xml")
+    assert not any(t.name == "ectqa-inflate" for t in threading.enumerate())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,9 +8,10 @@ and with bounded memory:
   encrypted zip entry, and the inflated size the zip *declares*, summed over its entries, against
   `[limits] max_inflated_mb` -- checked before anything is inflated;
 - each sheet that will be read is then inflated once, into a buffer of its declared size (so
-  within the limit above), to count its rows and bound its used range (extent.py), because
-  calamine builds a dense grid of every row and column up to the furthest cell: one stray cell at
-  XFD1048576 would ask for 17 billion cells, and a sheet's `<dimension>` is optional and can lie.
+  within the limit above; in a thread, counted a window at a time as it comes), to count its
+  rows and bound its used range (extent.py), because calamine builds a dense grid of every row
+  and column up to the furthest cell: one stray cell at XFD1048576 would ask for 17 billion
+  cells, and a sheet's `<dimension>` is optional and can lie.
   Python's zipfile stops inflating at an entry's declared size and checks its CRC, so an entry
   that lies about its size ends as a broken zip;
 - XML that declares entities (a DOCTYPE: the billion-laughs attack) is refused outright; no part
@@ -20,7 +21,9 @@ and with bounded memory:
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -115,16 +118,26 @@ def measure_sheet(path: Path, zf: zipfile.ZipFile, part: str, sheet: str, max_ro
         return None
     # one buffer of the declared size: zipfile stops there, and checks the CRC at the end
     extent = Extent(info.file_size)
+    progress: queue.SimpleQueue[int | BaseException | None] = queue.SimpleQueue()
+    stop = threading.Event()
+    inflating = threading.Thread(target=_inflate, args=(zf, info, extent, progress, stop), name="ectqa-inflate", daemon=True)
+    inflating.start()
     try:
-        with zf.open(info) as fh:
-            while chunk := fh.read(CHUNK):
-                if not extent.filled and _DOCTYPE.search(chunk[:65536]):
-                    raise _doctype(path, part)
-                extent.write(chunk)
-                if extent.row_bound > max_rows:
-                    raise too_many_rows(path, sheet, max_rows)
+        first = True
+        while (filled := progress.get()) is not None:
+            if isinstance(filled, BaseException):
+                raise filled
+            if first and _DOCTYPE.search(extent.buf[: min(filled, 65536)].tobytes()):
+                raise _doctype(path, part)
+            first = False
+            extent.count(filled)
+            if extent.row_bound > max_rows:
+                raise too_many_rows(path, sheet, max_rows)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
         raise InputError(f"{path}: {BROKEN}") from None
+    finally:
+        stop.set()  # a refusal: no need to inflate the rest
+        inflating.join()
     extent.close()
     if extent.unusual:
         raise InputError(
@@ -145,6 +158,20 @@ def measure_sheet(path: Path, zf: zipfile.ZipFile, part: str, sheet: str, max_ro
             f"{extent.cells:,} cells (a stray cell far from the table?); delete the rows and columns outside the table and save"
         )
     return Marks(frozenset(extent.markers), extent.cell_styles())
+
+
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, extent: Any, progress: queue.SimpleQueue, stop: threading.Event) -> None:
+    """Inflate a sheet into `extent`, in a thread of its own: zlib lets go of the GIL, so the
+    sheet is counted while the rest is inflated. After each chunk, how far the buffer is filled;
+    at the end None, or the error that stopped it (in the order the chunks came in)."""
+    try:
+        with zf.open(info) as fh:
+            while not stop.is_set() and (chunk := fh.read(CHUNK)):
+                extent.store(chunk)
+                progress.put(extent.filled)
+        progress.put(None)
+    except BaseException as exc:  # noqa: BLE001 -- raised again in the thread that counts
+        progress.put(exc)
 
 
 def too_many_rows(path: Path, sheet: str, max_rows: int) -> InputError:

@@ -40,13 +40,17 @@ _NAME = _WORD | _table(b".:-")  # characters of an XML name
 _NAME[128:] = True
 _QUOTE = _table(b"\"'")
 _AFTER_NAME = _BLANK | _table(b"/>")  # what may follow an element's name
-_LETTER_VALUE = np.zeros(256, dtype=np.int64)
-for _i, _c in enumerate(_UPPER):
-    _LETTER_VALUE[_c] = _LETTER_VALUE[_c + 32] = _i + 1
 _ZEROS = np.uint64(0x3030303030303030)  # "00000000"
 _NINES = np.uint64(0x7676767676767676)  # added to a byte minus "0": reaches the high bit from 10 up
 _HIGH = np.uint64(0x8080808080808080)
 _ONE = np.uint64(1)
+_CASE = np.uint64(0x2020202020202020)  # ORed in, lowercases letters
+_LOW_SEVEN = np.uint64(0x7F7F7F7F7F7F7F7F)
+_FROM_A = np.uint64(0x1F1F1F1F1F1F1F1F)  # added to a byte below 128: reaches the high bit from `a` up
+_PAST_Z = np.uint64(0x0505050505050505)  # and from past `z`
+_HIGH_FOUR = np.uint64(0x80808080)
+_SENTINEL = np.uint64(0x8000000000)
+_THIRTY_TWO = np.uint64(32)
 _EIGHT = np.uint64(8)
 _TWO, _THREE, _FOUR, _FIVE, _SIX = (np.uint64((1 << 8 * n) - 1) for n in (2, 3, 4, 5, 6))  # the low n bytes
 _C_TAG, _F_TAG, _ROW_TAG, _C_DOUBLE, _C_SINGLE, _ROW_DOUBLE, _ROW_SINGLE, _QUOTE_BLANK = (
@@ -114,12 +118,21 @@ class Extent:
 
     def write(self, chunk: bytes) -> None:
         """Append inflated bytes (at most the declared size) and count every whole window."""
+        self.store(chunk)
+        self.count(self.filled)
+
+    def store(self, chunk: bytes) -> None:
+        """Append inflated bytes (at most the declared size). Another thread may do this while
+        `count` reads the bytes before `filled`: nothing else is shared."""
         room = len(self.buf) - PAD - self.filled
         if len(chunk) > room:
             chunk = chunk[:room]
         self.buf[self.filled : self.filled + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
         self.filled += len(chunk)
-        while self.done + WINDOW + PAD <= self.filled:
+
+    def count(self, filled: int) -> None:
+        """Count every whole window of the first `filled` bytes stored."""
+        while self.done + WINDOW + PAD <= filled:
             self._count(self.done, self.done + WINDOW)
             self.done += WINDOW
 
@@ -143,9 +156,10 @@ class Extent:
         matches local names, which some writers prefix. A colon just past the window is done
         here too, as its closing tag's `<` falls in this window."""
         buf = self.buf
-        colon = np.flatnonzero(buf[start : end + 1] == 58) + start
-        if not len(colon):
+        colon = buf[start : end + 1] == 58
+        if not colon.any():  # the usual case, found without listing positions
             return
+        colon = np.flatnonzero(colon) + start
         name = buf[colon + 1]
         row = (name == 114) & (buf[colon + 2] == 111) & (buf[colon + 3] == 119) & _AFTER_NAME[buf[colon + 4]]
         colon = colon[((name == 99) & _AFTER_NAME[buf[colon + 2]]) | row]
@@ -185,7 +199,7 @@ class Extent:
                 starts.append(quote + 1)
         if starts:
             at = np.asarray(starts, dtype=np.int64)
-            self._values(at, _bytes(self.words[at]))
+            self._values(at, self.words[at])
 
     # -- tags ------------------------------------------------------------------------------
 
@@ -240,7 +254,7 @@ class Extent:
         usual = np.flatnonzero((name_eq_quote == _R_DOUBLE) | (name_eq_quote == _R_SINGLE))
         around = _bytes(words[usual])
         usual = usual[~_NAME[around[:, 0]]]  # `r`, not the end of a longer name
-        self._values(eq[usual] + 2, _bytes(words[usual])[:, 4:])
+        self._values(eq[usual] + 2, words[usual] >> _THIRTY_TWO)
         # `s="3"`, not the end of a longer name (as the side-scan's \bs=" finds it)
         near = _bytes(words[name_eq_quote == _S_DOUBLE])
         style = eq[name_eq_quote == _S_DOUBLE][_DIGIT[near[:, 4]] & ~_WORD[near[:, 0]]] - 1  # at the `s`
@@ -251,7 +265,7 @@ class Extent:
         odd = eq[(around[:, 1] <= 32) | (around[:, 3] <= 32)]  # blanks around `=` (or controls)
         if len(odd):
             starts = self._odd(odd)
-            self._values(starts, _bytes(self.words[starts]))
+            self._values(starts, self.words[starts])
 
     def _markers(self, eq: np.ndarray, words: np.ndarray, style: np.ndarray) -> None:
         """The side-scan's byte strings, as `in` would find them (`words`: the bytes around each
@@ -335,20 +349,21 @@ class Extent:
 
     def _values(self, starts: np.ndarray, head: np.ndarray) -> None:
         """Letters then digits then the closing quote; anything else calamine refuses. `head`:
-        each value's first four bytes or more. The digits are read eight bytes at a time."""
+        each value's first four bytes or more, as a little-endian uint64. The letters are read
+        four bytes at a time, the digits eight."""
         if not len(starts):
             return
-        b0, b1, b2, b3 = (head[:, k] for k in range(4))
-        l0 = _LETTER[b0]
-        l01 = l0 & _LETTER[b1]
-        l012 = l01 & _LETTER[b2]
-        count = l0.view(np.uint8) + l01.view(np.uint8) + l012.view(np.uint8) + (l012 & _LETTER[b3]).view(np.uint8)
+        # the high bit of every letter: lowercased, from `a` and not past `z`, and ASCII (no
+        # byte carries into the next one)
+        lower = (head | _CASE) & _LOW_SEVEN
+        is_letter = (lower + _FROM_A) & ~(lower + _PAST_Z) & ~head & _HIGH
+        count = _lowest_byte((~is_letter & _HIGH_FOUR) | _SENTINEL)  # the fifth byte stands for four letters
         word = self.words[starts + count]  # the bytes after the letters
         x = word ^ _ZEROS
         # the high bit of every byte that is not a digit (exact for the lowest such byte, which
         # is all that is used: carries only run upwards)
         flags = ((x + _NINES) | x) & _HIGH
-        digits = np.log2((flags & (~flags + _ONE)).astype(np.float64)).astype(np.int64) // 8  # lowest flag
+        digits = _lowest_byte(flags)
         digits[flags == 0] = 8  # eight digits or more
         closed = _QUOTE[(word >> (8 * np.minimum(digits, 7)).astype(np.uint64)).astype(np.uint8)]
         plain = (count < 4) & (digits < 8)
@@ -363,12 +378,11 @@ class Extent:
                 self.max_row_tag = max(self.max_row_tag, _number(row_only.max()))
             with_column = valid & (count > 0)
             if with_column.any():
-                widest = count == count[with_column].max()
-                top = with_column & widest
-                v0, v1, v2 = (_LETTER_VALUE[b[top]] for b in (b0, b1, b2))
-                width = int(count[top][0])
-                col = v0 if width == 1 else v0 * 26 + v1 if width == 2 else (v0 * 26 + v1) * 26 + v2
-                self.max_col = max(self.max_col, int(col.max()))
+                # of the widest, the letters capitalised and big-endian: the largest is the furthest column
+                width = int(count[with_column].max())
+                top = head[with_column & (count == width)] & np.uint64((1 << 8 * width) - 1) & ~_CASE
+                letters = int(top.byteswap().max()).to_bytes(8, "big")[:width]
+                self.max_col = max(self.max_col, column_number(letters))
         long = starts[~plain]
         self._long_values += len(long)
         if self._long_values > ODD_LIMIT:  # each is read in Python: a sheet with many is crafted
@@ -413,6 +427,13 @@ def _decimal(buf: np.ndarray, at: np.ndarray, most: int) -> tuple[np.ndarray, np
 def _number(key: np.uint64) -> int:
     """The row number in a key made in `_values` (ASCII digits, big-endian, in the low 7 bytes)."""
     return int((int(key) & ((1 << 56) - 1)).to_bytes(7, "big").lstrip(b"\0"))
+
+
+def _lowest_byte(flags: np.ndarray) -> np.ndarray:
+    """The position of the lowest byte whose high bit is set (garbage where none is): its bit
+    alone, as a float, has that bit's position as its exponent."""
+    exponent = ((flags & (~flags + _ONE)).astype(np.float64).view(np.int64) >> 52) - 1023
+    return exponent >> 3
 
 
 def _bytes(words: np.ndarray) -> np.ndarray:
