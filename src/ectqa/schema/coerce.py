@@ -76,24 +76,35 @@ def coerce_table(table: TableData, dictionary: Dictionary) -> tuple[pd.DataFrame
     return frame, issues, filled
 
 
-def _filled(values: np.ndarray) -> bool:
+def _filled(values: Any) -> bool:
     """Whether a typed column holds a value (empty is NaN for numbers, None for text): in numpy,
     or up to the first value, as a frame's notna() on text costs a call per cell."""
+    if not isinstance(values, np.ndarray):  # text from _from_codes: it holds one by construction
+        return True
     if values.dtype.kind == "f":
         return not np.isnan(values).all()
     return any(v is not None for v in values)
+
+
+def _from_codes(by_code: list[str | None], codes: np.ndarray) -> Any:
+    """A text column from each distinct value's text (None: empty) and each cell's code (-1:
+    empty): the frame's text array built by one take, which the frame would otherwise build by
+    checking every cell again. A column with no text stays None throughout, as the frame keeps it."""
+    if all(v is None for v in by_code):
+        return np.full(len(codes), None, dtype=object)
+    return pd.array(np.array(by_code, dtype=object), dtype="str").take(codes, allow_fill=True)
 
 
 def _is_missing(series: pd.Series, tokens: frozenset[str]) -> np.ndarray:
     return (series.isna() | series.isin(tokens)).to_numpy() if len(series) else np.zeros(0, bool)
 
 
-def _text(series: pd.Series, tokens: frozenset[str]) -> tuple[np.ndarray, list[CellIssue]]:
-    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
-        # each distinct text once (a column repeats its values): trimmed, or None for a token
-        codes, words = pd.factorize(series.to_numpy(dtype=object))
-        by_code = np.array([None if w in tokens else w.strip() for w in words] + [None], dtype=object)
-        return by_code[codes], []  # code -1 (an empty cell) takes the last entry
+def _text(series: pd.Series, tokens: frozenset[str]) -> tuple[Any, list[CellIssue]]:
+    # each distinct value once (a column repeats its values), its kind judged on those alone
+    codes, words = pd.factorize(series.to_numpy(dtype=object))
+    if pd.api.types.infer_dtype(words, skipna=True) in ("string", "empty"):
+        # trimmed, or None for a token
+        return _from_codes([None if w in tokens else w.strip() for w in words], codes), []
     # numbers typed into a text column (a study_id 2003 read as 2003.0)
     missing = _is_missing(series, tokens)
     values = series.map(_to_text, na_action="ignore").to_numpy(dtype=object).copy()
@@ -178,6 +189,34 @@ def _read_text(series: pd.Series, tokens: frozenset[str], decimal_comma: bool) -
     return (np.append(values, np.nan)[codes], np.append(token, True)[codes], np.append(failed, False)[codes])
 
 
+# cells of these kinds are no number, though pd.to_numeric reads some (TRUE as 1)
+_NOT_NUMBERS = (bool, _dt.datetime, _dt.date, _dt.time, _dt.timedelta)
+
+
+def _read_mixed(cells: np.ndarray, tokens: frozenset[str], decimal_comma: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cells of mixed kinds (a workbook column with text, dates or TRUE/FALSE among numbers) read
+    as numbers. Each cell's kind is found by one call per cell; what a kind means is decided once
+    per kind, and the text fixes touch only the text cells. Values, missing cells, cells that are
+    no number."""
+    kind_codes, kinds = pd.factorize(np.fromiter(map(type, cells), dtype=object, count=len(cells)))
+    is_str = np.array([k is str for k in kinds] + [False])[kind_codes]
+    could_be_token = np.array([issubclass(k, str) for k in kinds] + [False])[kind_codes]
+    bad_kind = np.array([k in _NOT_NUMBERS for k in kinds] + [False])[kind_codes]
+    missing = pd.isna(cells)
+    if could_be_token.any():
+        missing[could_be_token] |= [c in tokens for c in cells[could_be_token]]
+    prepared = cells.copy()
+    if is_str.any():
+        text = [c.replace("\u2212", "-") for c in cells[is_str]]  # a typographic minus
+        if decimal_comma:
+            text = [c.replace(",", ".") for c in text]
+        prepared[is_str] = text
+    prepared[missing] = np.nan
+    values = pd.to_numeric(pd.Series(prepared, dtype=object), errors="coerce").to_numpy(dtype="float64", na_value=np.nan).copy()
+    values[bad_kind] = np.nan
+    return values, missing, (~missing) & (np.isnan(values) | bad_kind)
+
+
 def _numbers(series: pd.Series, col: Column, tokens: frozenset[str], decimal_comma: bool) -> tuple[np.ndarray, list[CellIssue]]:
     kind = pd.api.types.infer_dtype(series, skipna=True)
     if kind == "empty":  # nothing to read
@@ -187,22 +226,7 @@ def _numbers(series: pd.Series, col: Column, tokens: frozenset[str], decimal_com
     elif kind == "string":
         values, missing, failed = _read_text(series, tokens, decimal_comma)
     else:
-        # mixed cells (a workbook column with text, dates or TRUE/FALSE among numbers)
-        missing = _is_missing(series, tokens)
-        kinds = series.map(type, na_action="ignore")
-        is_str = kinds.eq(str).to_numpy()
-        prepared = series
-        if is_str.any():
-            text = series.where(is_str)
-            if decimal_comma:
-                text = text.str.replace(",", ".", regex=False)
-            text = text.str.replace("\u2212", "-", regex=False)  # a typographic minus
-            prepared = series.where(~is_str, text)
-        numbers = pd.to_numeric(prepared.where(~missing), errors="coerce")
-        bad_kind = kinds.isin((bool, _dt.datetime, _dt.date, _dt.time, _dt.timedelta)).to_numpy()
-        values = numbers.to_numpy(dtype="float64", na_value=np.nan).copy()
-        values[bad_kind] = np.nan
-        failed = (~missing) & (np.isnan(values) | bad_kind)
+        values, missing, failed = _read_mixed(series.to_numpy(dtype=object), tokens, decimal_comma)
     # a finite number is required: inf is a type error too
     failed |= (~missing) & np.isinf(values)
     issues: list[CellIssue] = []
@@ -247,14 +271,14 @@ def _closest(word: str, terms: list[str]) -> str | None:
     return folded[match[0]] if match else None
 
 
-def _terms(series: pd.Series, col: Column, dictionary: Dictionary) -> tuple[np.ndarray, list[CellIssue]]:
+def _terms(series: pd.Series, col: Column, dictionary: Dictionary) -> tuple[Any, list[CellIssue]]:
     vocab = dictionary.vocabularies[col.vocabulary]
     lookup = vocab.lookup
     nr = vocab.has_not_reported
     nr_tokens = {fold(t) for t in dictionary.not_reported_tokens}
     missing_tokens = dictionary.missing_tokens
     # each distinct value once: codes per cell (-1 missing), then arrays indexed by code
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
     mapping: dict[Any, Any] = {}
     normalised: dict[Any, str] = {}
     unknown: set[Any] = set()
@@ -279,10 +303,7 @@ def _terms(series: pd.Series, col: Column, dictionary: Dictionary) -> tuple[np.n
             mapping[u] = canonical
             if canonical != text:
                 normalised[u] = canonical
-    by_code = np.empty(len(uniques) + 1, dtype=object)  # the last one: missing cells
-    by_code[:-1] = [mapping[u] for u in uniques]
-    by_code[-1] = None
-    values = by_code[codes] if len(series) else np.zeros(0, dtype=object)  # text or None
+    values = _from_codes([mapping[u] for u in uniques], codes)  # text or None
     issues = []
 
     def cells_of(keys: Any) -> np.ndarray:
