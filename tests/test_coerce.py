@@ -14,7 +14,7 @@ from ectqa.schema.coerce import coerce_table
 
 def coerce(columns: dict[str, list], decimal_comma: bool = False):
     raw = pd.DataFrame({k: np.array(v, dtype=object) for k, v in columns.items()})
-    table = TableData("measurements", raw, np.arange(2, len(raw) + 2), {}, "x.xlsx")
+    table = TableData("measurements", raw, np.arange(2, len(raw) + 2), {}, "x.xlsx", sheet="Measurements")
     table.decimal_comma = decimal_comma
     return coerce_table(table, dictionary.load())
 

@@ -44,15 +44,17 @@ def coerce_table(table: TableData, dictionary: Dictionary) -> tuple[pd.DataFrame
     filled: set[str] = set()
     missing_tokens = dictionary.missing_tokens
     decimal_comma = getattr(table, "decimal_comma", False)
+    distinct: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # term column -> codes, distinct values
     for col in spec.columns:
         if col.name not in raw.columns:
             typed[col.name] = np.full(n, np.nan) if col.numeric else np.full(n, None, dtype=object)
             continue
         series = raw[col.name]
         if col.numeric:
-            values, found = _numbers(series, col, missing_tokens, decimal_comma)
+            values, found = _numbers(series, col, missing_tokens, decimal_comma, table.sheet is not None)
         elif col.type == "term":
-            values, found = _terms(series, col, dictionary)
+            distinct[col.name] = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
+            values, found = _terms(series, col, dictionary, *distinct[col.name])
         elif col.type == "list":
             values, found = _term_list(series, col, dictionary)
         else:
@@ -62,14 +64,14 @@ def coerce_table(table: TableData, dictionary: Dictionary) -> tuple[pd.DataFrame
         if _filled(values):
             filled.add(col.name)
     # the outcome synonyms hsCRP / hs-CRP also set an empty row assay (dictionary)
-    if table.name == "measurements" and "outcome" in raw.columns and dictionary.assay_from_synonym:
-        assay_from = raw["outcome"].map(
-            {u: dictionary.assay_from_synonym[u.strip()] for u in raw["outcome"].dropna().unique()
-             if isinstance(u, str) and u.strip() in dictionary.assay_from_synonym}
-        )
-        fill = assay_from.notna().to_numpy() & pd.isna(typed["assay"])
+    if table.name == "measurements" and "outcome" in distinct and dictionary.assay_from_synonym:
+        # judged once per distinct outcome as written (the last entry: an empty cell)
+        codes, outcomes = distinct["outcome"]
+        synonyms = dictionary.assay_from_synonym
+        assay_from = np.array([synonyms.get(u.strip()) if isinstance(u, str) else None for u in outcomes] + [None], dtype=object)[codes]
+        fill = pd.notna(assay_from) & pd.isna(typed["assay"])
         if fill.any():
-            typed["assay"] = np.where(fill, assay_from.to_numpy(dtype=object), typed["assay"])
+            typed["assay"] = np.where(fill, assay_from, typed["assay"])
             if "assay" in raw.columns:
                 filled.add("assay")
     frame = pd.DataFrame(typed, index=pd.RangeIndex(n))
@@ -217,11 +219,26 @@ def _read_mixed(cells: np.ndarray, tokens: frozenset[str], decimal_comma: bool) 
     return values, missing, (~missing) & (np.isnan(values) | bad_kind)
 
 
-def _numbers(series: pd.Series, col: Column, tokens: frozenset[str], decimal_comma: bool) -> tuple[np.ndarray, list[CellIssue]]:
-    kind = pd.api.types.infer_dtype(series, skipna=True)
-    if kind == "empty":  # nothing to read
+def _as_numbers(cells: np.ndarray) -> np.ndarray | None:
+    """Workbook cells that are numbers (or empty) throughout, as float64, found and read in one C
+    pass (a fifth of the time of judging their kind and then casting them); None for any other
+    cells. Cells that start with text are not tried: the pass would read them all to give up."""
+    if any(isinstance(v, str) for v in cells[:16]):
+        return None
+    read = pd.Series(cells, dtype=object, copy=False).infer_objects()
+    if read.dtype.kind not in "fiu":  # TRUE/FALSE, dates, text or an object pandas does not read
+        return None
+    return read.to_numpy(dtype=np.float64, copy=True)
+
+
+def _numbers(series: pd.Series, col: Column, tokens: frozenset[str], decimal_comma: bool, workbook: bool) -> tuple[np.ndarray, list[CellIssue]]:
+    # a CSV holds text only: its numbers are read as text
+    values = _as_numbers(series.to_numpy(dtype=object)) if workbook else None
+    if values is not None:
+        missing, failed = np.isnan(values), np.zeros(len(values), dtype=bool)
+    elif (kind := pd.api.types.infer_dtype(series, skipna=True)) == "empty":  # nothing to read
         return np.full(len(series), np.nan), []
-    if kind in _NUMBER_KINDS:
+    elif kind in _NUMBER_KINDS:
         values, missing, failed = _cast(series)
     elif kind == "string":
         values, missing, failed = _read_text(series, tokens, decimal_comma)
@@ -271,14 +288,14 @@ def _closest(word: str, terms: list[str]) -> str | None:
     return folded[match[0]] if match else None
 
 
-def _terms(series: pd.Series, col: Column, dictionary: Dictionary) -> tuple[Any, list[CellIssue]]:
+def _terms(series: pd.Series, col: Column, dictionary: Dictionary, codes: np.ndarray, uniques: np.ndarray) -> tuple[Any, list[CellIssue]]:
+    """Terms made canonical, judged once per distinct value (`codes`, `uniques`: the column
+    factorised, -1 for an empty cell)."""
     vocab = dictionary.vocabularies[col.vocabulary]
     lookup = vocab.lookup
     nr = vocab.has_not_reported
     nr_tokens = {fold(t) for t in dictionary.not_reported_tokens}
     missing_tokens = dictionary.missing_tokens
-    # each distinct value once: codes per cell (-1 missing), then arrays indexed by code
-    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
     mapping: dict[Any, Any] = {}
     normalised: dict[Any, str] = {}
     unknown: set[Any] = set()
