@@ -7,7 +7,7 @@ are vectorised (a boolean Series per check, True = passes); nothing is evaluated
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,10 +53,46 @@ class SchemaBuilder:
         self.other_valid = other_valid if other_valid is not None else other
         self.present = present  # columns in the file; an absent one is reported once, not per row
         self.specs: dict[str, CheckSpec] = {}
+        self._factorised: dict[str, tuple[pd.DataFrame, np.ndarray, np.ndarray]] = {}
 
     def _check(self, spec: CheckSpec, fn: Callable[[Any], Any]) -> pa.Check:
         self.specs[spec.id] = spec
         return pa.Check(fn, error=spec.id, name=spec.id, ignore_na=False)
+
+    def _across(self, spec: CheckSpec, fn: Callable[[pd.DataFrame], pd.Series]) -> pa.Check:
+        """A check of a row across columns. Where rows fail, it hands pandera their failure cases
+        at the cell its spec names (pandera takes a SchemaError from a check as its finding):
+        left to itself pandera lists every cell of each failing row, 33 in measurements, and
+        turns each to text, to have all but that cell dropped again (`_failure_findings`)."""
+        self.specs[spec.id] = spec
+
+        def check(frame: pd.DataFrame) -> pd.Series:
+            passes = fn(frame)
+            if passes.all():
+                return passes
+            failing = np.flatnonzero(~passes.to_numpy(dtype=bool))
+            cases = pd.DataFrame({
+                "index": frame.index[failing],
+                "failure_case": frame[spec.column].to_numpy(dtype=object)[failing],
+                "column": spec.column,
+            })
+            raise pa.errors.SchemaError(None, None, f"{spec.id} failed", failure_cases=cases)
+
+        return pa.Check(check, error=spec.id, name=spec.id, ignore_na=False)
+
+    def _distinct(self, df: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """A text column of the frame under validation factorised (codes, -1 for an empty cell;
+        distinct values), once for all the checks across columns that read it."""
+        kept = self._factorised.get(column)
+        if kept is None or kept[0] is not df:
+            kept = self._factorised[column] = (df, *pd.factorize(df[column].to_numpy(dtype=object)))
+        return kept[1], kept[2]
+
+    def _among(self, df: pd.DataFrame, column: str, values: Collection[str]) -> np.ndarray:
+        """Whether each cell of a text column is one of `values` (an empty cell is not), judged
+        once per distinct value."""
+        codes, uniques = self._distinct(df, column)
+        return np.array([u in values for u in uniques] + [False], dtype=bool)[codes]
 
     def build(self) -> pa.DataFrameSchema:
         # a column with nothing to check (absent, empty, or free and optional) is left out: pandera
@@ -161,10 +197,10 @@ class SchemaBuilder:
                 values = tuple(values)
 
                 def required_when(df: pd.DataFrame, name=col.name, cond_col=cond_col, values=values) -> pd.Series:
-                    return ~(df[cond_col].isin(values) & df[name].isna())
+                    return pd.Series(~(self._among(df, cond_col, values) & df[name].isna().to_numpy()), index=df.index)
 
                 checks.append(
-                    self._check(
+                    self._across(
                         CheckSpec(f"required_when:{col.name}", "schema/required", col.name,
                                   lambda f, idx, name=col.name, cond_col=cond_col: [f"{name} is required when {cond_col} is {f.at[i, cond_col]}" for i in idx]),
                         required_when,
@@ -176,10 +212,10 @@ class SchemaBuilder:
                 limit = col.max_when["max"]
 
                 def max_when(df: pd.DataFrame, name=col.name, cond_col=cond_col, value=value, limit=limit) -> pd.Series:
-                    return ~(df[cond_col].eq(value) & (df[name] > limit))
+                    return pd.Series(~(self._among(df, cond_col, (value,)) & (df[name] > limit).to_numpy()), index=df.index)
 
                 checks.append(
-                    self._check(
+                    self._across(
                         CheckSpec(f"max_when:{col.name}", "schema/range", col.name,
                                   lambda f, idx, name=col.name, cond_col=cond_col, value=value, limit=limit: [
                                       f"{name} must be 0 to {limit:g} for {value} ({_fmt(f.at[i, name])}); later samples are follow_up" for i in idx]),
@@ -201,12 +237,12 @@ class SchemaBuilder:
             return ~(df["control_type"].eq("none") & (df["n_control"] > 0))
 
         return [
-            self._check(
+            self._across(
                 CheckSpec("xf:control_n", "schema/cross-field", "n_control",
                           lambda f, idx: [f"n_control must be >= 1 when control_type is {f.at[i, 'control_type']} (it is {_fmt(f.at[i, 'n_control'])})" for i in idx]),
                 control_needs_n,
             ),
-            self._check(
+            self._across(
                 CheckSpec("xf:none_n", "schema/cross-field", "n_control",
                           lambda f, idx: [f"n_control is {_fmt(f.at[i, 'n_control'])} but control_type is none; leave it empty or set the control type" for i in idx]),
                 none_has_no_n,
@@ -220,7 +256,7 @@ class SchemaBuilder:
                 return ~(df[a] > df[b])
 
             checks.append(
-                self._check(
+                self._across(
                     CheckSpec(f"xf:{a}<={b}", "schema/cross-field", a,
                               lambda f, idx, a=a, b=b: [f"{a} ({_fmt(f.at[i, a])}) is above {b} ({_fmt(f.at[i, b])}); they must be in order" for i in idx]),
                     ordered,
@@ -231,7 +267,7 @@ class SchemaBuilder:
             return df["mean"].notna() | df["median"].notna()
 
         checks.append(
-            self._check(
+            self._across(
                 CheckSpec("xf:centre", "schema/cross-field", "mean", _const("each row needs a centre: mean or median")),
                 has_centre,
             )
@@ -241,7 +277,7 @@ class SchemaBuilder:
             return ~(df["n_below_lod"] > df["n"])
 
         checks.append(
-            self._check(
+            self._across(
                 CheckSpec("xf:n_below_lod", "schema/cross-field", "n_below_lod",
                           lambda f, idx: [f"n_below_lod ({_fmt(f.at[i, 'n_below_lod'])}) is above n ({_fmt(f.at[i, 'n'])})" for i in idx]),
                 below_lod_within_n,
@@ -259,13 +295,13 @@ class SchemaBuilder:
 
         def unit_suits_outcome(df: pd.DataFrame) -> pd.Series:
             # each (outcome, unit) pair judged once, then looked up by the codes of both (-1: empty)
-            outcome_codes, outcomes = pd.factorize(df["outcome"])
-            unit_codes, units = pd.factorize(df["unit"])
+            outcome_codes, outcomes = self._distinct(df, "outcome")
+            unit_codes, units = self._distinct(df, "unit")
             verdicts = np.array([[suits(o, u) for u in [*units, None]] for o in [*outcomes, None]], dtype=bool)
             return pd.Series(verdicts[outcome_codes, unit_codes], index=df.index)
 
         checks.append(
-            self._check(
+            self._across(
                 CheckSpec("xf:unit", "schema/unit", "unit",
                           lambda f, idx: [
                               f"unit {f.at[i, 'unit']} does not suit {f.at[i, 'outcome']} ({dictionary.outcome_class.get(f.at[i, 'outcome'])}); "
@@ -275,16 +311,23 @@ class SchemaBuilder:
         )
         studies = self.other
         if studies is not None:
-            known_ids = [*set(studies["study_id"].dropna()), None, np.nan]  # an empty one passes
+            known_ids = set(studies["study_id"].dropna())
             trusted = self.other_valid.drop_duplicates("study_id").set_index("study_id")
             n_ect = trusted["n_ect"]
             n_control = trusted["n_control"]
 
             def in_studies(df: pd.DataFrame) -> pd.Series:
-                return df["study_id"].isin(known_ids)
+                codes, ids = self._distinct(df, "study_id")
+                known = np.array([i in known_ids for i in ids] + [True], dtype=bool)  # an empty one passes
+                return pd.Series(known[codes], index=df.index)
+
+            def study_of(df: pd.DataFrame) -> np.ndarray:
+                """Each row's study among the trusted ones (-1: none), looked up once per id."""
+                codes, ids = self._distinct(df, "study_id")
+                return trusted.index.get_indexer(np.append(ids, np.nan))[codes]  # -1 -> the empty id
 
             checks.append(
-                self._check(
+                self._across(
                     CheckSpec("xf:reference", "schema/reference", "study_id",
                               lambda f, idx: [f"study_id '{_fmt(f.at[i, 'study_id'])}' is not in studies; add the study or fix the id" for i in idx]),
                     in_studies,
@@ -293,9 +336,9 @@ class SchemaBuilder:
 
             def enrolled(df: pd.DataFrame) -> pd.Series:
                 # what Series.map does, without its cast of the result back to text per cell
-                study = trusted.index.get_indexer(df["study_id"])  # -1 (no trusted study) -> NaN
-                patients = df["group"].isin(("ect", "ect_responders", "ect_nonresponders")).to_numpy()
-                control = df["group"].eq("control").to_numpy()
+                study = study_of(df)  # -1 (no trusted study) -> NaN
+                patients = self._among(df, "group", ("ect", "ect_responders", "ect_nonresponders"))
+                control = self._among(df, "group", ("control",))
                 limit = np.where(patients, np.append(n_ect.to_numpy(dtype=np.float64), np.nan)[study],
                                  np.where(control, np.append(n_control.to_numpy(dtype=np.float64), np.nan)[study], np.nan))
                 return pd.Series(~(df["n"].to_numpy(dtype=np.float64) > limit), index=df.index)
@@ -308,24 +351,24 @@ class SchemaBuilder:
                     out.append(f"n ({_fmt(f.at[i, 'n'])}) is above the study's {'n_control' if control else 'n_ect'} ({_fmt(limit)})")
                 return out
 
-            checks.append(self._check(CheckSpec("xf:enrolled", "schema/cross-field", "n", enrolled_message), enrolled))
+            checks.append(self._across(CheckSpec("xf:enrolled", "schema/cross-field", "n", enrolled_message), enrolled))
 
             key = [c for c in self.table.key if c != "group"]
 
             def responders_within(df: pd.DataFrame) -> pd.Series:
-                split = df["group"].isin(("ect_responders", "ect_nonresponders")).to_numpy()
+                split = self._among(df, "group", ("ect_responders", "ect_nonresponders"))
                 if not split.any():
                     return pd.Series(True, index=df.index)
                 part = df.loc[split, key + ["n"]]
                 # an empty key cell is a value of its own (dropna=False); no order needed
                 total = part.groupby(key, dropna=False, sort=False)["n"].transform("sum").to_numpy()
-                limit = np.append(n_ect.to_numpy(dtype=np.float64), np.nan)[trusted.index.get_indexer(part["study_id"])]
+                limit = np.append(n_ect.to_numpy(dtype=np.float64), np.nan)[study_of(df)[split]]
                 over = np.zeros(len(df), dtype=bool)
                 over[split] = total > limit
                 return pd.Series(~over, index=df.index)
 
             checks.append(
-                self._check(
+                self._across(
                     CheckSpec("xf:responders", "schema/cross-field", "n",
                               lambda f, idx: [f"responders and non-responders together exceed the study's n_ect ({_fmt(n_ect.get(f.at[i, 'study_id']))})" for i in idx]),
                     responders_within,
