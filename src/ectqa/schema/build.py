@@ -53,7 +53,7 @@ class SchemaBuilder:
         self.other_valid = other_valid if other_valid is not None else other
         self.present = present  # columns in the file; an absent one is reported once, not per row
         self.specs: dict[str, CheckSpec] = {}
-        self._factorised: dict[str, tuple[pd.DataFrame, np.ndarray, np.ndarray]] = {}
+        self._kept: dict[str, tuple[pd.DataFrame, Any]] = {}  # see _per_frame
 
     def _check(self, spec: CheckSpec, fn: Callable[[Any], Any]) -> pa.Check:
         self.specs[spec.id] = spec
@@ -73,20 +73,35 @@ class SchemaBuilder:
             failing = np.flatnonzero(~passes.to_numpy(dtype=bool))
             cases = pd.DataFrame({
                 "index": frame.index[failing],
-                "failure_case": frame[spec.column].to_numpy(dtype=object)[failing],
+                "failure_case": frame[spec.column].to_numpy()[failing],
                 "column": spec.column,
             })
             raise pa.errors.SchemaError(None, None, f"{spec.id} failed", failure_cases=cases)
 
         return pa.Check(check, error=spec.id, name=spec.id, ignore_na=False)
 
-    def _distinct(self, df: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
-        """A text column of the frame under validation factorised (codes, -1 for an empty cell;
-        distinct values), once for all the checks across columns that read it."""
-        kept = self._factorised.get(column)
+    def _per_frame(self, df: pd.DataFrame, key: str, compute: Callable[[pd.DataFrame], Any]) -> Any:
+        """`compute(df)`, once per frame under validation for all the checks that need it."""
+        kept = self._kept.get(key)
         if kept is None or kept[0] is not df:
-            kept = self._factorised[column] = (df, *pd.factorize(df[column].to_numpy(dtype=object)))
-        return kept[1], kept[2]
+            kept = self._kept[key] = (df, compute(df))
+        return kept[1]
+
+    def _distinct(self, df: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """A text column factorised: codes (-1 for an empty cell), distinct values."""
+        return self._per_frame(df, column, lambda df: pd.factorize(df[column].to_numpy(dtype=object)))
+
+    def _groups(self, df: pd.DataFrame, columns: list[str], rows: np.ndarray) -> np.ndarray:
+        """A group number for each of the `rows`: rows alike in `columns` share one (an empty
+        cell is a value of its own), as a groupby would find them without its per-call cost."""
+        group = np.zeros(int(rows.sum()), dtype=np.int64)
+        for c in columns:
+            if df[c].dtype.kind == "f":
+                codes = pd.factorize(df[c].to_numpy()[rows])[0]
+            else:
+                codes = self._distinct(df, c)[0][rows]
+            group = pd.factorize(group * (codes.max(initial=-1) + 2) + codes + 1)[0]
+        return group
 
     def _among(self, df: pd.DataFrame, column: str, values: Collection[str]) -> np.ndarray:
         """Whether each cell of a text column is one of `values` (an empty cell is not), judged
@@ -323,8 +338,11 @@ class SchemaBuilder:
 
             def study_of(df: pd.DataFrame) -> np.ndarray:
                 """Each row's study among the trusted ones (-1: none), looked up once per id."""
-                codes, ids = self._distinct(df, "study_id")
-                return trusted.index.get_indexer(np.append(ids, np.nan))[codes]  # -1 -> the empty id
+                def look_up(df: pd.DataFrame) -> np.ndarray:
+                    codes, ids = self._distinct(df, "study_id")
+                    return trusted.index.get_indexer(np.append(ids, np.nan))[codes]  # -1 -> the empty id
+
+                return self._per_frame(df, "trusted study", look_up)
 
             checks.append(
                 self._across(
@@ -359,9 +377,9 @@ class SchemaBuilder:
                 split = self._among(df, "group", ("ect_responders", "ect_nonresponders"))
                 if not split.any():
                     return pd.Series(True, index=df.index)
-                part = df.loc[split, key + ["n"]]
-                # an empty key cell is a value of its own (dropna=False); no order needed
-                total = part.groupby(key, dropna=False, sort=False)["n"].transform("sum").to_numpy()
+                group = self._groups(df, key, split)
+                n = df["n"].to_numpy(dtype=np.float64)[split]
+                total = np.bincount(group, weights=np.where(np.isnan(n), 0.0, n))[group]  # a sum skips NaN
                 limit = np.append(n_ect.to_numpy(dtype=np.float64), np.nan)[study_of(df)[split]]
                 over = np.zeros(len(df), dtype=bool)
                 over[split] = total > limit
