@@ -165,10 +165,10 @@ def _cast(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return values, np.isnan(values), np.zeros(len(values), dtype=bool)
 
 
-def _read_text(series: pd.Series, tokens: frozenset[str], decimal_comma: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Text cells read as numbers, each distinct text once (a column repeats its values).
-    Values, missing cells (empty or a missing-value token), cells that are no number."""
-    codes, words = pd.factorize(series.to_numpy(dtype=object))
+def _read_text(codes: np.ndarray, words: np.ndarray, tokens: frozenset[str], decimal_comma: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Text cells read as numbers, each distinct text once (a column repeats its values; `codes`
+    and `words`: the column factorised). Values, missing cells (empty or a missing-value token),
+    cells that are no number."""
     token = pd.Series(words, dtype=object).isin(tokens).to_numpy()
     if _tokens_read_as_nan(tokens):
         read = words
@@ -222,28 +222,41 @@ def _read_mixed(cells: np.ndarray, tokens: frozenset[str], decimal_comma: bool) 
 def _as_numbers(cells: np.ndarray) -> np.ndarray | None:
     """Workbook cells that are numbers (or empty) throughout, as float64, found and read in one C
     pass (a fifth of the time of judging their kind and then casting them); None for any other
-    cells. Cells that start with text are not tried: the pass would read them all to give up."""
-    if any(isinstance(v, str) for v in cells[:16]):
-        return None
+    cells."""
     read = pd.Series(cells, dtype=object, copy=False).infer_objects()
     if read.dtype.kind not in "fiu":  # TRUE/FALSE, dates, text or an object pandas does not read
         return None
     return read.to_numpy(dtype=np.float64, copy=True)
 
 
+def _read_numbers(series: pd.Series, tokens: frozenset[str], decimal_comma: bool, workbook: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The cells read as numbers, by the cheapest reading their kind allows: values, missing
+    cells, cells that are no number; None when every cell is empty."""
+    cells = series.to_numpy(dtype=object)
+    if any(isinstance(v, str) for v in cells[:16]):
+        # text, as all of a CSV: if the distinct values are all text, so are the cells
+        codes, words = pd.factorize(cells)
+        if pd.api.types.infer_dtype(words, skipna=True) == "string":
+            return _read_text(codes, words, tokens, decimal_comma)
+    elif workbook:  # numbers, as most of a workbook
+        values = _as_numbers(cells)
+        if values is not None:
+            return values, np.isnan(values), np.zeros(len(values), dtype=bool)
+    kind = pd.api.types.infer_dtype(series, skipna=True)
+    if kind == "empty":
+        return None
+    if kind in _NUMBER_KINDS:
+        return _cast(series)
+    if kind == "string":
+        return _read_text(*pd.factorize(cells), tokens, decimal_comma)
+    return _read_mixed(cells, tokens, decimal_comma)
+
+
 def _numbers(series: pd.Series, col: Column, tokens: frozenset[str], decimal_comma: bool, workbook: bool) -> tuple[np.ndarray, list[CellIssue]]:
-    # a CSV holds text only: its numbers are read as text
-    values = _as_numbers(series.to_numpy(dtype=object)) if workbook else None
-    if values is not None:
-        missing, failed = np.isnan(values), np.zeros(len(values), dtype=bool)
-    elif (kind := pd.api.types.infer_dtype(series, skipna=True)) == "empty":  # nothing to read
+    read = _read_numbers(series, tokens, decimal_comma, workbook)
+    if read is None:  # nothing to read
         return np.full(len(series), np.nan), []
-    elif kind in _NUMBER_KINDS:
-        values, missing, failed = _cast(series)
-    elif kind == "string":
-        values, missing, failed = _read_text(series, tokens, decimal_comma)
-    else:
-        values, missing, failed = _read_mixed(series.to_numpy(dtype=object), tokens, decimal_comma)
+    values, missing, failed = read
     # a finite number is required: inf is a type error too
     failed |= (~missing) & np.isinf(values)
     issues: list[CellIssue] = []
