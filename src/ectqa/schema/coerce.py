@@ -94,7 +94,11 @@ def _from_codes(by_code: list[str | None], codes: np.ndarray) -> Any:
     checking every cell again. A column with no text stays None throughout, as the frame keeps it."""
     if all(v is None for v in by_code):
         return np.full(len(codes), None, dtype=object)
-    return pd.array(np.array(by_code, dtype=object), dtype="str").take(codes, allow_fill=True)
+    return pd.array(np.array(by_code, dtype=object), dtype=_TEXT).take(codes, allow_fill=True)
+
+
+# the dtype a frame gives text, looked up once (a look-up by name costs 50 us a column)
+_TEXT = pd.api.types.pandas_dtype("str")
 
 
 def _is_missing(series: pd.Series, tokens: frozenset[str]) -> np.ndarray:
