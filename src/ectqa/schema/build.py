@@ -8,7 +8,7 @@ are vectorised (a boolean Series per check, True = passes); nothing is evaluated
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +40,7 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def _rows(frame: pd.DataFrame, idx: np.ndarray, *columns: str) -> zip:
+def _rows(frame: pd.DataFrame, idx: np.ndarray, *columns: str) -> Iterator[tuple[Any, ...]]:
     """The typed values of `columns` at the positions `idx`, row by row: one gather per column
     (a frame's .at costs some microseconds a cell, and a check can fail at thousands)."""
     return zip(*(frame[c].to_numpy()[idx].tolist() for c in columns))
