@@ -174,6 +174,18 @@ def test_responders_and_nonresponders_within_n_ect(tmp_path, form):
 
 
 @pytest.mark.parametrize("form", FORMS)
+def test_responders_are_summed_within_their_key_alone(tmp_path, form):
+    data = clean()
+    responders = data["measurements"][6]  # row 8: end of course, 48 hours after the last session
+    for group, hours, n in [("ect_responders", 72, 17), ("ect_nonresponders", 72, 13),      # rows 12, 13: 30
+                            ("ect_responders", None, 16), ("ect_nonresponders", None, 15)]:  # rows 14, 15: 31
+        data["measurements"].append(dict(responders, group=group, hours_after_last_session=hours, n=n))
+    report = check(data, tmp_path, form)
+    errors = schema_findings(report, "error")
+    assert {(f.rule, f.row, f.column) for f in errors} == {("schema/cross-field", 14, "n"), ("schema/cross-field", 15, "n")}
+
+
+@pytest.mark.parametrize("form", FORMS)
 def test_no_centre_and_control_type_none(tmp_path, form):
     data = clean()
     data["measurements"][0]["mean"] = None

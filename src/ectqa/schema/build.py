@@ -7,7 +7,8 @@ are vectorised (a boolean Series per check, True = passes); nothing is evaluated
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,12 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+def _rows(frame: pd.DataFrame, idx: np.ndarray, *columns: str) -> Iterator[tuple[Any, ...]]:
+    """The typed values of `columns` at the positions `idx`, row by row: one gather per column
+    (a frame's .at costs some microseconds a cell, and a check can fail at thousands)."""
+    return zip(*(frame[c].to_numpy()[idx].tolist() for c in columns))
+
+
 def _const(text: str) -> Message:
     return lambda frame, idx: [text] * len(idx)
 
@@ -53,10 +60,61 @@ class SchemaBuilder:
         self.other_valid = other_valid if other_valid is not None else other
         self.present = present  # columns in the file; an absent one is reported once, not per row
         self.specs: dict[str, CheckSpec] = {}
+        self._kept: dict[str, tuple[pd.DataFrame, Any]] = {}  # see _per_frame
 
     def _check(self, spec: CheckSpec, fn: Callable[[Any], Any]) -> pa.Check:
         self.specs[spec.id] = spec
         return pa.Check(fn, error=spec.id, name=spec.id, ignore_na=False)
+
+    def _across(self, spec: CheckSpec, fn: Callable[[pd.DataFrame], pd.Series]) -> pa.Check:
+        """A check of a row across columns. Where rows fail, it hands pandera their failure cases
+        at the cell its spec names (pandera takes a SchemaError from a check as its finding):
+        left to itself pandera lists every cell of each failing row, 33 in measurements, and
+        turns each to text, to have all but that cell dropped again (`_failure_findings`)."""
+        self.specs[spec.id] = spec
+
+        def check(frame: pd.DataFrame) -> pd.Series:
+            passes = fn(frame)
+            if passes.all():
+                return passes
+            failing = np.flatnonzero(~passes.to_numpy(dtype=bool))
+            cases = pd.DataFrame({
+                "index": frame.index[failing],
+                "failure_case": frame[spec.column].to_numpy()[failing],
+                "column": spec.column,
+            })
+            raise pa.errors.SchemaError(None, None, f"{spec.id} failed", failure_cases=cases)
+
+        return pa.Check(check, error=spec.id, name=spec.id, ignore_na=False)
+
+    def _per_frame(self, df: pd.DataFrame, key: str, compute: Callable[[pd.DataFrame], Any]) -> Any:
+        """`compute(df)`, once per frame under validation for all the checks that need it."""
+        kept = self._kept.get(key)
+        if kept is None or kept[0] is not df:
+            kept = self._kept[key] = (df, compute(df))
+        return kept[1]
+
+    def _distinct(self, df: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """A text column factorised: codes (-1 for an empty cell), distinct values."""
+        return self._per_frame(df, column, lambda df: pd.factorize(df[column].to_numpy(dtype=object)))
+
+    def _groups(self, df: pd.DataFrame, columns: list[str], rows: np.ndarray) -> np.ndarray:
+        """A group number for each of the `rows`: rows alike in `columns` share one (an empty
+        cell is a value of its own), as a groupby would find them without its per-call cost."""
+        group = np.zeros(int(rows.sum()), dtype=np.int64)
+        for c in columns:
+            if df[c].dtype.kind == "f":
+                codes = pd.factorize(df[c].to_numpy()[rows])[0]
+            else:
+                codes = self._distinct(df, c)[0][rows]
+            group = pd.factorize(group * (codes.max(initial=-1) + 2) + codes + 1)[0]
+        return group
+
+    def _among(self, df: pd.DataFrame, column: str, values: Collection[str]) -> np.ndarray:
+        """Whether each cell of a text column is one of `values` (an empty cell is not), judged
+        once per distinct value."""
+        codes, uniques = self._distinct(df, column)
+        return np.array([u in values for u in uniques] + [False], dtype=bool)[codes]
 
     def build(self) -> pa.DataFrameSchema:
         # a column with nothing to check (absent, empty, or free and optional) is left out: pandera
@@ -79,7 +137,8 @@ class SchemaBuilder:
 
     def _unique_message(self, frame: pd.DataFrame, idx: np.ndarray) -> list[str]:
         key = [c for c in self.table.key if c in frame]
-        return ["the same key (" + ", ".join(f"{c} {_fmt(frame.at[i, c])}" for c in key if _fmt(frame.at[i, c]) != "empty") + ") appears more than once; each row must be unique" for i in idx]
+        return ["the same key (" + ", ".join(f"{c} {_fmt(v)}" for c, v in zip(key, row) if _fmt(v) != "empty") + ") appears more than once; each row must be unique"
+                for row in _rows(frame, idx, *key)]
 
     def _column(self, col: Column) -> pa.Column:
         checks = []
@@ -105,21 +164,23 @@ class SchemaBuilder:
             checks.append(
                 self._check(
                     CheckSpec(f"range:{name}", "schema/range", name,
-                              lambda f, idx, name=name, rng=rng: [f"{name} must be {rng}; it is {_fmt(f.at[i, name])}" for i in idx]),
+                              lambda f, idx, name=name, rng=rng: [f"{name} must be {rng}; it is {_fmt(v)}" for v, in _rows(f, idx, name)]),
                     within_range,
                 )
             )
         if col.pattern:
-            pattern = col.pattern
+            pattern = re.compile(col.pattern)
 
             def matches(s: pd.Series, pattern=pattern) -> pd.Series:
-                return s.isna() | s.astype("string").str.fullmatch(pattern).fillna(False).astype(bool)
+                # each distinct text once; an empty cell passes
+                codes, texts = pd.factorize(s.to_numpy(dtype=object))
+                return pd.Series(np.array([pattern.fullmatch(t) is not None for t in texts] + [True])[codes], index=s.index)
 
             example = f" (e.g. {col.example})" if col.example else ""
             checks.append(
                 self._check(
                     CheckSpec(f"pattern:{name}", "schema/pattern", name,
-                              lambda f, idx, name=name, example=example: [f"{name} '{_fmt(f.at[i, name])}' does not have the expected form{example}" for i in idx]),
+                              lambda f, idx, name=name, example=example: [f"{name} '{_fmt(v)}' does not have the expected form{example}" for v, in _rows(f, idx, name)]),
                     matches,
                 )
             )
@@ -133,7 +194,7 @@ class SchemaBuilder:
             checks.append(
                 self._check(
                     CheckSpec(f"vocabulary:{name}", "schema/vocabulary", name,
-                              lambda f, idx, name=name: [f"{name} '{_fmt(f.at[i, name])}' is not a known term" for i in idx]),
+                              lambda f, idx, name=name: [f"{name} '{_fmt(v)}' is not a known term" for v, in _rows(f, idx, name)]),
                     known,
                 )
             )
@@ -144,7 +205,7 @@ class SchemaBuilder:
         if col.unique:
             self.specs[f"field_uniqueness:{name}"] = CheckSpec(
                 f"field_uniqueness:{name}", "schema/unique", name,
-                lambda f, idx, name=name: [f"{name} '{_fmt(f.at[i, name])}' appears more than once; each must be unique" for i in idx],
+                lambda f, idx, name=name: [f"{name} '{_fmt(v)}' appears more than once; each must be unique" for v, in _rows(f, idx, name)],
             )
         return pa.Column(
             None, checks=checks, nullable=not col.required, unique=col.unique, required=True,
@@ -161,12 +222,12 @@ class SchemaBuilder:
                 values = tuple(values)
 
                 def required_when(df: pd.DataFrame, name=col.name, cond_col=cond_col, values=values) -> pd.Series:
-                    return ~(df[cond_col].isin(values) & df[name].isna())
+                    return pd.Series(~(self._among(df, cond_col, values) & df[name].isna().to_numpy()), index=df.index)
 
                 checks.append(
-                    self._check(
+                    self._across(
                         CheckSpec(f"required_when:{col.name}", "schema/required", col.name,
-                                  lambda f, idx, name=col.name, cond_col=cond_col: [f"{name} is required when {cond_col} is {f.at[i, cond_col]}" for i in idx]),
+                                  lambda f, idx, name=col.name, cond_col=cond_col: [f"{name} is required when {cond_col} is {v}" for v, in _rows(f, idx, cond_col)]),
                         required_when,
                     )
                 )
@@ -176,13 +237,13 @@ class SchemaBuilder:
                 limit = col.max_when["max"]
 
                 def max_when(df: pd.DataFrame, name=col.name, cond_col=cond_col, value=value, limit=limit) -> pd.Series:
-                    return ~(df[cond_col].eq(value) & (df[name] > limit))
+                    return pd.Series(~(self._among(df, cond_col, (value,)) & (df[name] > limit).to_numpy()), index=df.index)
 
                 checks.append(
-                    self._check(
+                    self._across(
                         CheckSpec(f"max_when:{col.name}", "schema/range", col.name,
                                   lambda f, idx, name=col.name, cond_col=cond_col, value=value, limit=limit: [
-                                      f"{name} must be 0 to {limit:g} for {value} ({_fmt(f.at[i, name])}); later samples are follow_up" for i in idx]),
+                                      f"{name} must be 0 to {limit:g} for {value} ({_fmt(v)}); later samples are follow_up" for v, in _rows(f, idx, name)]),
                         max_when,
                     )
                 )
@@ -201,14 +262,14 @@ class SchemaBuilder:
             return ~(df["control_type"].eq("none") & (df["n_control"] > 0))
 
         return [
-            self._check(
+            self._across(
                 CheckSpec("xf:control_n", "schema/cross-field", "n_control",
-                          lambda f, idx: [f"n_control must be >= 1 when control_type is {f.at[i, 'control_type']} (it is {_fmt(f.at[i, 'n_control'])})" for i in idx]),
+                          lambda f, idx: [f"n_control must be >= 1 when control_type is {kind} (it is {_fmt(n)})" for kind, n in _rows(f, idx, "control_type", "n_control")]),
                 control_needs_n,
             ),
-            self._check(
+            self._across(
                 CheckSpec("xf:none_n", "schema/cross-field", "n_control",
-                          lambda f, idx: [f"n_control is {_fmt(f.at[i, 'n_control'])} but control_type is none; leave it empty or set the control type" for i in idx]),
+                          lambda f, idx: [f"n_control is {_fmt(n)} but control_type is none; leave it empty or set the control type" for n, in _rows(f, idx, "n_control")]),
                 none_has_no_n,
             ),
         ]
@@ -220,9 +281,9 @@ class SchemaBuilder:
                 return ~(df[a] > df[b])
 
             checks.append(
-                self._check(
+                self._across(
                     CheckSpec(f"xf:{a}<={b}", "schema/cross-field", a,
-                              lambda f, idx, a=a, b=b: [f"{a} ({_fmt(f.at[i, a])}) is above {b} ({_fmt(f.at[i, b])}); they must be in order" for i in idx]),
+                              lambda f, idx, a=a, b=b: [f"{a} ({_fmt(x)}) is above {b} ({_fmt(y)}); they must be in order" for x, y in _rows(f, idx, a, b)]),
                     ordered,
                 )
             )
@@ -231,7 +292,7 @@ class SchemaBuilder:
             return df["mean"].notna() | df["median"].notna()
 
         checks.append(
-            self._check(
+            self._across(
                 CheckSpec("xf:centre", "schema/cross-field", "mean", _const("each row needs a centre: mean or median")),
                 has_centre,
             )
@@ -241,9 +302,9 @@ class SchemaBuilder:
             return ~(df["n_below_lod"] > df["n"])
 
         checks.append(
-            self._check(
+            self._across(
                 CheckSpec("xf:n_below_lod", "schema/cross-field", "n_below_lod",
-                          lambda f, idx: [f"n_below_lod ({_fmt(f.at[i, 'n_below_lod'])}) is above n ({_fmt(f.at[i, 'n'])})" for i in idx]),
+                          lambda f, idx: [f"n_below_lod ({_fmt(below)}) is above n ({_fmt(n)})" for below, n in _rows(f, idx, "n_below_lod", "n")]),
                 below_lod_within_n,
             )
         )
@@ -259,75 +320,85 @@ class SchemaBuilder:
 
         def unit_suits_outcome(df: pd.DataFrame) -> pd.Series:
             # each (outcome, unit) pair judged once, then looked up by the codes of both (-1: empty)
-            outcome_codes, outcomes = pd.factorize(df["outcome"])
-            unit_codes, units = pd.factorize(df["unit"])
+            outcome_codes, outcomes = self._distinct(df, "outcome")
+            unit_codes, units = self._distinct(df, "unit")
             verdicts = np.array([[suits(o, u) for u in [*units, None]] for o in [*outcomes, None]], dtype=bool)
             return pd.Series(verdicts[outcome_codes, unit_codes], index=df.index)
 
         checks.append(
-            self._check(
+            self._across(
                 CheckSpec("xf:unit", "schema/unit", "unit",
                           lambda f, idx: [
-                              f"unit {f.at[i, 'unit']} does not suit {f.at[i, 'outcome']} ({dictionary.outcome_class.get(f.at[i, 'outcome'])}); "
-                              f"use {', '.join(dictionary.units_for(f.at[i, 'outcome']))}" for i in idx]),
+                              f"unit {unit} does not suit {outcome} ({dictionary.outcome_class.get(outcome)}); "
+                              f"use {', '.join(dictionary.units_for(outcome))}" for unit, outcome in _rows(f, idx, "unit", "outcome")]),
                 unit_suits_outcome,
             )
         )
         studies = self.other
         if studies is not None:
-            known_ids = [*set(studies["study_id"].dropna()), None, np.nan]  # an empty one passes
+            known_ids = set(studies["study_id"].dropna())
             trusted = self.other_valid.drop_duplicates("study_id").set_index("study_id")
             n_ect = trusted["n_ect"]
             n_control = trusted["n_control"]
 
             def in_studies(df: pd.DataFrame) -> pd.Series:
-                return df["study_id"].isin(known_ids)
+                codes, ids = self._distinct(df, "study_id")
+                known = np.array([i in known_ids for i in ids] + [True], dtype=bool)  # an empty one passes
+                return pd.Series(known[codes], index=df.index)
+
+            def study_of(df: pd.DataFrame) -> np.ndarray:
+                """Each row's study among the trusted ones (-1: none), looked up once per id."""
+                def look_up(df: pd.DataFrame) -> np.ndarray:
+                    codes, ids = self._distinct(df, "study_id")
+                    return trusted.index.get_indexer(np.append(ids, np.nan))[codes]  # -1 -> the empty id
+
+                return self._per_frame(df, "trusted study", look_up)
 
             checks.append(
-                self._check(
+                self._across(
                     CheckSpec("xf:reference", "schema/reference", "study_id",
-                              lambda f, idx: [f"study_id '{_fmt(f.at[i, 'study_id'])}' is not in studies; add the study or fix the id" for i in idx]),
+                              lambda f, idx: [f"study_id '{_fmt(study)}' is not in studies; add the study or fix the id" for study, in _rows(f, idx, "study_id")]),
                     in_studies,
                 )
             )
 
             def enrolled(df: pd.DataFrame) -> pd.Series:
                 # what Series.map does, without its cast of the result back to text per cell
-                study = trusted.index.get_indexer(df["study_id"])  # -1 (no trusted study) -> NaN
-                patients = df["group"].isin(("ect", "ect_responders", "ect_nonresponders")).to_numpy()
-                control = df["group"].eq("control").to_numpy()
+                study = study_of(df)  # -1 (no trusted study) -> NaN
+                patients = self._among(df, "group", ("ect", "ect_responders", "ect_nonresponders"))
+                control = self._among(df, "group", ("control",))
                 limit = np.where(patients, np.append(n_ect.to_numpy(dtype=np.float64), np.nan)[study],
                                  np.where(control, np.append(n_control.to_numpy(dtype=np.float64), np.nan)[study], np.nan))
                 return pd.Series(~(df["n"].to_numpy(dtype=np.float64) > limit), index=df.index)
 
             def enrolled_message(f: pd.DataFrame, idx: np.ndarray) -> list[str]:
                 out = []
-                for i in idx:
-                    control = f.at[i, "group"] == "control"
-                    limit = n_control.get(f.at[i, "study_id"]) if control else n_ect.get(f.at[i, "study_id"])
-                    out.append(f"n ({_fmt(f.at[i, 'n'])}) is above the study's {'n_control' if control else 'n_ect'} ({_fmt(limit)})")
+                for group, study, n in _rows(f, idx, "group", "study_id", "n"):
+                    control = group == "control"
+                    limit = n_control.get(study) if control else n_ect.get(study)
+                    out.append(f"n ({_fmt(n)}) is above the study's {'n_control' if control else 'n_ect'} ({_fmt(limit)})")
                 return out
 
-            checks.append(self._check(CheckSpec("xf:enrolled", "schema/cross-field", "n", enrolled_message), enrolled))
+            checks.append(self._across(CheckSpec("xf:enrolled", "schema/cross-field", "n", enrolled_message), enrolled))
 
             key = [c for c in self.table.key if c != "group"]
 
             def responders_within(df: pd.DataFrame) -> pd.Series:
-                split = df["group"].isin(("ect_responders", "ect_nonresponders")).to_numpy()
+                split = self._among(df, "group", ("ect_responders", "ect_nonresponders"))
                 if not split.any():
                     return pd.Series(True, index=df.index)
-                part = df.loc[split, key + ["n"]]
-                # an empty key cell is a value of its own (dropna=False); no order needed
-                total = part.groupby(key, dropna=False, sort=False)["n"].transform("sum").to_numpy()
-                limit = np.append(n_ect.to_numpy(dtype=np.float64), np.nan)[trusted.index.get_indexer(part["study_id"])]
+                group = self._groups(df, key, split)
+                n = df["n"].to_numpy(dtype=np.float64)[split]
+                total = np.bincount(group, weights=np.where(np.isnan(n), 0.0, n))[group]  # a sum skips NaN
+                limit = np.append(n_ect.to_numpy(dtype=np.float64), np.nan)[study_of(df)[split]]
                 over = np.zeros(len(df), dtype=bool)
                 over[split] = total > limit
                 return pd.Series(~over, index=df.index)
 
             checks.append(
-                self._check(
+                self._across(
                     CheckSpec("xf:responders", "schema/cross-field", "n",
-                              lambda f, idx: [f"responders and non-responders together exceed the study's n_ect ({_fmt(n_ect.get(f.at[i, 'study_id']))})" for i in idx]),
+                              lambda f, idx: [f"responders and non-responders together exceed the study's n_ect ({_fmt(n_ect.get(study))})" for study, in _rows(f, idx, "study_id")]),
                     responders_within,
                 )
             )

@@ -44,15 +44,17 @@ def coerce_table(table: TableData, dictionary: Dictionary) -> tuple[pd.DataFrame
     filled: set[str] = set()
     missing_tokens = dictionary.missing_tokens
     decimal_comma = getattr(table, "decimal_comma", False)
+    distinct: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # term column -> codes, distinct values
     for col in spec.columns:
         if col.name not in raw.columns:
             typed[col.name] = np.full(n, np.nan) if col.numeric else np.full(n, None, dtype=object)
             continue
         series = raw[col.name]
         if col.numeric:
-            values, found = _numbers(series, col, missing_tokens, decimal_comma)
+            values, found = _numbers(series, col, missing_tokens, decimal_comma, table.sheet is not None)
         elif col.type == "term":
-            values, found = _terms(series, col, dictionary)
+            distinct[col.name] = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
+            values, found = _terms(series, col, dictionary, *distinct[col.name])
         elif col.type == "list":
             values, found = _term_list(series, col, dictionary)
         else:
@@ -62,38 +64,53 @@ def coerce_table(table: TableData, dictionary: Dictionary) -> tuple[pd.DataFrame
         if _filled(values):
             filled.add(col.name)
     # the outcome synonyms hsCRP / hs-CRP also set an empty row assay (dictionary)
-    if table.name == "measurements" and "outcome" in raw.columns and dictionary.assay_from_synonym:
-        assay_from = raw["outcome"].map(
-            {u: dictionary.assay_from_synonym[u.strip()] for u in raw["outcome"].dropna().unique()
-             if isinstance(u, str) and u.strip() in dictionary.assay_from_synonym}
-        )
-        fill = assay_from.notna().to_numpy() & pd.isna(typed["assay"])
+    if table.name == "measurements" and "outcome" in distinct and dictionary.assay_from_synonym:
+        # judged once per distinct outcome as written (the last entry: an empty cell)
+        codes, outcomes = distinct["outcome"]
+        synonyms = dictionary.assay_from_synonym
+        assay_from = np.array([synonyms.get(u.strip()) if isinstance(u, str) else None for u in outcomes] + [None], dtype=object)[codes]
+        fill = pd.notna(assay_from) & pd.isna(typed["assay"])
         if fill.any():
-            typed["assay"] = np.where(fill, assay_from.to_numpy(dtype=object), typed["assay"])
+            typed["assay"] = np.where(fill, assay_from, typed["assay"])
             if "assay" in raw.columns:
                 filled.add("assay")
     frame = pd.DataFrame(typed, index=pd.RangeIndex(n))
     return frame, issues, filled
 
 
-def _filled(values: np.ndarray) -> bool:
+def _filled(values: Any) -> bool:
     """Whether a typed column holds a value (empty is NaN for numbers, None for text): in numpy,
     or up to the first value, as a frame's notna() on text costs a call per cell."""
+    if not isinstance(values, np.ndarray):  # text from _from_codes: it holds one by construction
+        return True
     if values.dtype.kind == "f":
         return not np.isnan(values).all()
     return any(v is not None for v in values)
+
+
+def _from_codes(by_code: list[str | None], codes: np.ndarray) -> Any:
+    """A text column from each distinct value's text (None: empty) and each cell's code (-1:
+    empty): the frame's text array built by one take, which the frame would otherwise build by
+    checking every cell again. A column with no text stays None throughout, as the frame keeps it."""
+    if all(v is None for v in by_code):
+        return np.full(len(codes), None, dtype=object)
+    return pd.array(np.array(by_code, dtype=object), dtype=_TEXT).take(codes, allow_fill=True)
+
+
+# the dtype a frame gives text, looked up once (a look-up by name costs 50 us a column)
+_TEXT = pd.api.types.pandas_dtype("str")
 
 
 def _is_missing(series: pd.Series, tokens: frozenset[str]) -> np.ndarray:
     return (series.isna() | series.isin(tokens)).to_numpy() if len(series) else np.zeros(0, bool)
 
 
-def _text(series: pd.Series, tokens: frozenset[str]) -> tuple[np.ndarray, list[CellIssue]]:
-    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
-        # each distinct text once (a column repeats its values): trimmed, or None for a token
-        codes, words = pd.factorize(series.to_numpy(dtype=object))
-        by_code = np.array([None if w in tokens else w.strip() for w in words] + [None], dtype=object)
-        return by_code[codes], []  # code -1 (an empty cell) takes the last entry
+def _text(series: pd.Series, tokens: frozenset[str]) -> tuple[Any, list[CellIssue]]:
+    # each distinct value once (a column repeats its values), its kind judged on those alone
+    codes, words = pd.factorize(series.to_numpy(dtype=object))
+    if pd.api.types.infer_dtype(words, skipna=True) in ("string", "empty"):
+        # trimmed, or None for a token
+        return _from_codes([None if w in tokens else w.strip() for w in words], codes), []
     # numbers typed into a text column (a study_id 2003 read as 2003.0)
     missing = _is_missing(series, tokens)
     values = series.map(_to_text, na_action="ignore").to_numpy(dtype=object).copy()
@@ -152,10 +169,10 @@ def _cast(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return values, np.isnan(values), np.zeros(len(values), dtype=bool)
 
 
-def _read_text(series: pd.Series, tokens: frozenset[str], decimal_comma: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Text cells read as numbers, each distinct text once (a column repeats its values).
-    Values, missing cells (empty or a missing-value token), cells that are no number."""
-    codes, words = pd.factorize(series.to_numpy(dtype=object))
+def _read_text(codes: np.ndarray, words: np.ndarray, tokens: frozenset[str], decimal_comma: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Text cells read as numbers, each distinct text once (a column repeats its values; `codes`
+    and `words`: the column factorised). Values, missing cells (empty or a missing-value token),
+    cells that are no number."""
     token = pd.Series(words, dtype=object).isin(tokens).to_numpy()
     if _tokens_read_as_nan(tokens):
         read = words
@@ -178,31 +195,72 @@ def _read_text(series: pd.Series, tokens: frozenset[str], decimal_comma: bool) -
     return (np.append(values, np.nan)[codes], np.append(token, True)[codes], np.append(failed, False)[codes])
 
 
-def _numbers(series: pd.Series, col: Column, tokens: frozenset[str], decimal_comma: bool) -> tuple[np.ndarray, list[CellIssue]]:
+# cells of these kinds are no number, though pd.to_numeric reads some (TRUE as 1)
+_NOT_NUMBERS = (bool, _dt.datetime, _dt.date, _dt.time, _dt.timedelta)
+
+
+def _read_mixed(cells: np.ndarray, tokens: frozenset[str], decimal_comma: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cells of mixed kinds (a workbook column with text, dates or TRUE/FALSE among numbers) read
+    as numbers. Each cell's kind is found by one call per cell; what a kind means is decided once
+    per kind, and the text fixes touch only the text cells. Values, missing cells, cells that are
+    no number."""
+    kind_codes, kinds = pd.factorize(np.fromiter(map(type, cells), dtype=object, count=len(cells)))
+    is_str = np.array([k is str for k in kinds] + [False])[kind_codes]
+    could_be_token = np.array([issubclass(k, str) for k in kinds] + [False])[kind_codes]
+    bad_kind = np.array([k in _NOT_NUMBERS for k in kinds] + [False])[kind_codes]
+    missing = pd.isna(cells)
+    if could_be_token.any():
+        missing[could_be_token] |= [c in tokens for c in cells[could_be_token]]
+    prepared = cells.copy()
+    if is_str.any():
+        text = [c.replace("\u2212", "-") for c in cells[is_str]]  # a typographic minus
+        if decimal_comma:
+            text = [c.replace(",", ".") for c in text]
+        prepared[is_str] = text
+    prepared[missing] = np.nan
+    values = pd.to_numeric(pd.Series(prepared, dtype=object), errors="coerce").to_numpy(dtype="float64", na_value=np.nan).copy()
+    values[bad_kind] = np.nan
+    return values, missing, (~missing) & (np.isnan(values) | bad_kind)
+
+
+def _as_numbers(cells: np.ndarray) -> np.ndarray | None:
+    """Workbook cells that are numbers (or empty) throughout, as float64, found and read in one C
+    pass (a fifth of the time of judging their kind and then casting them); None for any other
+    cells."""
+    read = pd.Series(cells, dtype=object, copy=False).infer_objects()
+    if read.dtype.kind not in "fiu":  # TRUE/FALSE, dates, text or an object pandas does not read
+        return None
+    return read.to_numpy(dtype=np.float64, copy=True)
+
+
+def _read_numbers(series: pd.Series, tokens: frozenset[str], decimal_comma: bool, workbook: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The cells read as numbers, by the cheapest reading their kind allows: values, missing
+    cells, cells that are no number; None when every cell is empty."""
+    cells = series.to_numpy(dtype=object)
+    if any(isinstance(v, str) for v in cells[:16]):
+        # text, as all of a CSV: if the distinct values are all text, so are the cells
+        codes, words = pd.factorize(cells)
+        if pd.api.types.infer_dtype(words, skipna=True) == "string":
+            return _read_text(codes, words, tokens, decimal_comma)
+    elif workbook:  # numbers, as most of a workbook
+        values = _as_numbers(cells)
+        if values is not None:
+            return values, np.isnan(values), np.zeros(len(values), dtype=bool)
     kind = pd.api.types.infer_dtype(series, skipna=True)
-    if kind == "empty":  # nothing to read
-        return np.full(len(series), np.nan), []
+    if kind == "empty":
+        return None
     if kind in _NUMBER_KINDS:
-        values, missing, failed = _cast(series)
-    elif kind == "string":
-        values, missing, failed = _read_text(series, tokens, decimal_comma)
-    else:
-        # mixed cells (a workbook column with text, dates or TRUE/FALSE among numbers)
-        missing = _is_missing(series, tokens)
-        kinds = series.map(type, na_action="ignore")
-        is_str = kinds.eq(str).to_numpy()
-        prepared = series
-        if is_str.any():
-            text = series.where(is_str)
-            if decimal_comma:
-                text = text.str.replace(",", ".", regex=False)
-            text = text.str.replace("\u2212", "-", regex=False)  # a typographic minus
-            prepared = series.where(~is_str, text)
-        numbers = pd.to_numeric(prepared.where(~missing), errors="coerce")
-        bad_kind = kinds.isin((bool, _dt.datetime, _dt.date, _dt.time, _dt.timedelta)).to_numpy()
-        values = numbers.to_numpy(dtype="float64", na_value=np.nan).copy()
-        values[bad_kind] = np.nan
-        failed = (~missing) & (np.isnan(values) | bad_kind)
+        return _cast(series)
+    if kind == "string":
+        return _read_text(*pd.factorize(cells), tokens, decimal_comma)
+    return _read_mixed(cells, tokens, decimal_comma)
+
+
+def _numbers(series: pd.Series, col: Column, tokens: frozenset[str], decimal_comma: bool, workbook: bool) -> tuple[np.ndarray, list[CellIssue]]:
+    read = _read_numbers(series, tokens, decimal_comma, workbook)
+    if read is None:  # nothing to read
+        return np.full(len(series), np.nan), []
+    values, missing, failed = read
     # a finite number is required: inf is a type error too
     failed |= (~missing) & np.isinf(values)
     issues: list[CellIssue] = []
@@ -247,14 +305,14 @@ def _closest(word: str, terms: list[str]) -> str | None:
     return folded[match[0]] if match else None
 
 
-def _terms(series: pd.Series, col: Column, dictionary: Dictionary) -> tuple[np.ndarray, list[CellIssue]]:
+def _terms(series: pd.Series, col: Column, dictionary: Dictionary, codes: np.ndarray, uniques: np.ndarray) -> tuple[Any, list[CellIssue]]:
+    """Terms made canonical, judged once per distinct value (`codes`, `uniques`: the column
+    factorised, -1 for an empty cell)."""
     vocab = dictionary.vocabularies[col.vocabulary]
     lookup = vocab.lookup
     nr = vocab.has_not_reported
     nr_tokens = {fold(t) for t in dictionary.not_reported_tokens}
     missing_tokens = dictionary.missing_tokens
-    # each distinct value once: codes per cell (-1 missing), then arrays indexed by code
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
     mapping: dict[Any, Any] = {}
     normalised: dict[Any, str] = {}
     unknown: set[Any] = set()
@@ -279,10 +337,7 @@ def _terms(series: pd.Series, col: Column, dictionary: Dictionary) -> tuple[np.n
             mapping[u] = canonical
             if canonical != text:
                 normalised[u] = canonical
-    by_code = np.empty(len(uniques) + 1, dtype=object)  # the last one: missing cells
-    by_code[:-1] = [mapping[u] for u in uniques]
-    by_code[-1] = None
-    values = by_code[codes] if len(series) else np.zeros(0, dtype=object)  # text or None
+    values = _from_codes([mapping[u] for u in uniques], codes)  # text or None
     issues = []
 
     def cells_of(keys: Any) -> np.ndarray:

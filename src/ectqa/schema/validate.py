@@ -155,8 +155,8 @@ def _failure_findings(table: TableData, frame: pd.DataFrame, failures: pd.DataFr
     failures = failures[failures["index"].notna()]
     checks = failures["check"].to_numpy(dtype=object)
     columns = failures["column"].to_numpy(dtype=object)
-    # a check across columns (and the key's uniqueness) reports every column of a failing row:
-    # only the column its spec names is kept
+    # the key's uniqueness reports every key column of a failing row: only the column its spec
+    # names is kept (a check across columns reports that column alone, see build._across)
     across = {k: s.column for k, s in specs.items() if k.startswith(("xf:", "required_when", "max_when")) or k == "multiple_fields_uniqueness"}
     import pandas as pd
 
