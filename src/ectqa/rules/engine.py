@@ -83,6 +83,14 @@ class Context:
         codes, distinct = self.cache[key]
         return (codes if m is None else codes[self.positions(m)]), distinct
 
+    def among(self, column: str, terms: Any, m: pd.DataFrame | None = None) -> np.ndarray:
+        """Per row of `m` (default: every measurement row): whether its `column` is one of
+        `terms`. Each distinct value is compared once, not each of 100,000 rows."""
+        codes, distinct = self.codes(column, m)
+        terms = set(terms)
+        # an empty cell (code -1, the last entry) is none of them
+        return np.array([v in terms for v in distinct] + [False], dtype=bool)[codes]
+
     def ect_rows(self, m: pd.DataFrame) -> np.ndarray:
         """The ECT group (a bool per row): rows of group `ect`; where a study has none, its
         responder rows. Worked out once per frame (several rules ask for the same one)."""

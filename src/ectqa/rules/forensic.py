@@ -128,7 +128,7 @@ def _scale_rows(ctx: Context) -> pd.DataFrame:
     if "scale_rows" not in ctx.cache:
         m = ctx.measurements
         scales = [o for o, c in ctx.dictionary.outcome_class.items() if c == "clinical_scale"]
-        rows = m["outcome"].isin(scales) & m["mean"].notna() & m["n"].ge(1)
+        rows = ctx.among("outcome", scales, m) & m["mean"].notna().to_numpy() & m["n"].ge(1).to_numpy()
         ctx.cache["scale_rows"] = m.loc[rows, ["mean", "sd", "n"]]
     return ctx.cache["scale_rows"]
 

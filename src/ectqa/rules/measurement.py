@@ -187,7 +187,7 @@ def implausible_value(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def insensitive_crp_assay(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """CRP by a conventional assay (row's, else study's) with a centre below min_detectable_mg_l."""
     m = ctx.measurements
-    m = m.loc[m["outcome"].eq("CRP"), ["outcome", "unit", "assay", "mean", "median"]]
+    m = m.loc[ctx.among("outcome", ("CRP",), m), ["outcome", "unit", "assay", "mean", "median"]]
     assay = m["assay"].to_numpy(dtype=object)
     assay = np.where(pd.isna(assay), _study_term(ctx, m, "assay"), assay)
     mg_l = ctx.to_common(m, ctx.centre(m))
@@ -212,9 +212,10 @@ def crp_unit_suspect(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """A patient-group CRP centre labelled mg/L below min_crp_mg_l: possibly mg/dL."""
     m = ctx.measurements
     centre = ctx.centre(m)
-    group = m["group"].to_numpy(dtype=object)
-    patients = ~pd.isna(group) & (group != "control")
-    crp_mg_l = (m["outcome"].to_numpy(dtype=object) == "CRP") & (m["unit"].to_numpy(dtype=object) == "mg/L")
+    # a group that is not `control` (an empty one is none)
+    patients = ctx.codes("group", m)[0] >= 0
+    patients &= ~ctx.among("group", ("control",), m)
+    crp_mg_l = ctx.among("outcome", ("CRP",), m) & ctx.among("unit", ("mg/L",), m)
     hit = crp_mg_l & patients & (centre < p["min_crp_mg_l"])
     if not hit.any():
         return None
@@ -225,7 +226,7 @@ def crp_unit_suspect(ctx: Context, p: dict[str, Any]) -> Hits | None:
         " ",
         fmt(centre),
         " mg/L in group ",
-        group[hit],
+        cells(m, "group", hit),
         f" is below {fmt(p['min_crp_mg_l'])} mg/L: possibly mg/dL (",
         fmt(centre * 10),
         " mg/L)",

@@ -15,7 +15,6 @@ from .common import (
     cells,
     coverage_rows,
     fmt,
-    one_of,
     readable_series,
     series_codes,
     series_keys,
@@ -34,10 +33,9 @@ def _timepoint_coverage(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
         m = coverage_rows(ctx)
         series = series_codes(ctx)
         ect = ctx.ect_rows(m)
-        timepoint = m["timepoint"].to_numpy(dtype=object)
         ctx.cache["timepoint_coverage"] = (
-            series.any(ect & (timepoint == "baseline")),
-            series.any(ect & one_of(timepoint, LATER)),
+            series.any(ect & ctx.among("timepoint", ("baseline",))),
+            series.any(ect & ctx.among("timepoint", LATER)),
         )
     return ctx.cache["timepoint_coverage"]
 
@@ -69,7 +67,7 @@ def sparse_acute_window(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """ECT group, acute rows: < 2 distinct positive times, or none in the class's window."""
     m = coverage_rows(ctx)
     series = series_codes(ctx)
-    acute = ctx.ect_rows(m) & (m["timepoint"].to_numpy(dtype=object) == "acute") & (series.code >= 0)
+    acute = ctx.ect_rows(m) & ctx.among("timepoint", ("acute",)) & (series.code >= 0)
     if not acute.any():
         return None
     code = series.code[acute]
