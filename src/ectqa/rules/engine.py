@@ -56,9 +56,6 @@ class Context:
     _unit_factors: dict[str, float] | None = field(default=None, repr=False)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)  # work rules share, once per check
 
-    def outcome_class(self, outcomes: pd.Series) -> pd.Series:
-        return outcomes.map(self.dictionary.outcome_class)
-
     @property
     def every_measurement(self) -> pd.DataFrame | None:
         """Every measurement row (rows with schema errors count as present); rules' measurement

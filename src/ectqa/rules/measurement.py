@@ -148,18 +148,22 @@ def implausible_value(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """Serum/plasma/mixed: a centre outside the outcome's plausible range, after unit conversion."""
     m = ctx.measurements
     # each row's range (NaN, not checked, for an outcome without one)
-    ranges = _plausible_ranges(ctx, p["plausible"]).reindex(m["outcome"].to_numpy())
-    lo, hi, factor = (ranges[c].to_numpy(dtype="float64") for c in ("lo", "hi", "factor"))
+    # each distinct outcome's range, then each row's (an empty outcome, code -1, gets the last)
+    codes, outcomes = ctx.codes("outcome", m)
+    ranges = _plausible_ranges(ctx, p["plausible"]).reindex([*outcomes, np.nan])
+    lo, hi, factor = (ranges[c].to_numpy(dtype="float64")[codes] for c in ("lo", "hi", "factor"))
     centre = ctx.centre(m)
     common = ctx.to_common(m, centre)
-    circulating = one_of(_study_term(ctx, m, "sample_type"), _CIRCULATING)
+    # the study's sample type, judged once per study (a row without a study: not circulating)
+    circulating = np.append(one_of(ctx.studies["sample_type"].to_numpy(dtype=object), _CIRCULATING), False)
+    circulating = circulating[study_rows(ctx, m)]
     # both sides in the common unit of the outcome's class (NaN, not checked, where not convertible)
     below = common < lo * factor
     hit = circulating & (below | (common > hi * factor))
     if not hit.any():
         return None
     centre, common, factor, lo, hi, below = centre[hit], common[hit], factor[hit], lo[hit], hi[hit], below[hit]
-    unit, spec_unit = cells(m, "unit", hit), ranges["unit"].to_numpy(dtype=object)[hit]
+    unit, spec_unit = cells(m, "unit", hit), ranges["unit"].to_numpy(dtype=object)[codes[hit]]
     stat = _centre_column(m, hit)
     message = text(
         cells(m, "outcome", hit),

@@ -74,10 +74,12 @@ def sparse_acute_window(ctx: Context, p: dict[str, Any]) -> Hits | None:
     hours = m["hours_after_session"].to_numpy(dtype="float64")[acute]
     has_acute = np.bincount(code, minlength=series.count) > 0
     # the window of the series' outcome class (NaN: a class without one)
-    cls = ctx.outcome_class(pd.Series(series_keys(ctx, "outcome", has_acute)))
+    # looked up once per distinct outcome
+    outcome_codes, outcomes = pd.factorize(series_keys(ctx, "outcome", has_acute))
+    windows = [p["acute_window"].get(ctx.dictionary.outcome_class.get(o), (np.nan, np.nan)) for o in outcomes]
     lo, hi = np.full(series.count, np.nan), np.full(series.count, np.nan)
-    lo[has_acute] = cls.map({k: v[0] for k, v in p["acute_window"].items()}).astype("float64").to_numpy()
-    hi[has_acute] = cls.map({k: v[1] for k, v in p["acute_window"].items()}).astype("float64").to_numpy()
+    lo[has_acute] = np.array([w[0] for w in windows], dtype="float64")[outcome_codes]
+    hi[has_acute] = np.array([w[1] for w in windows], dtype="float64")[outcome_codes]
     inside = np.bincount(code[(hours >= lo[code]) & (hours <= hi[code])], minlength=series.count) > 0
     # an acute row whose time could not be read may be the missing one: its schema error is reported
     unknown = np.bincount(code[np.isnan(hours)], minlength=series.count) > 0
