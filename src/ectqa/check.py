@@ -169,6 +169,8 @@ def run_check(path: Path, options: Options, config: Config | None = None) -> Rep
 
 def assess(dataset, validation, rules, params, config) -> tuple[list[Finding], list[dict[str, Any]], list[str], int]:
     """Quality rules on the rows that passed validation, then judgements for every study."""
+    import numpy as np
+
     from .judgements import judge
     from .rules import registry
     from .rules.engine import Context, load_rule_modules, run_rules
@@ -208,8 +210,11 @@ def assess(dataset, validation, rules, params, config) -> tuple[list[Finding], l
         study_ids = [s for s in meas_all["study_id"].dropna().unique().tolist() if isinstance(s, str)]
         valid_studies = set()
     if meas_all is not None:
-        all_meas_ids = set(meas_all["study_id"].dropna().unique().tolist())
-        valid_meas_ids = set(meas_ok["study_id"].dropna().unique().tolist())
+        # from the study_id codes the rules used: 100,000 rows are not hashed again
+        codes, ids = ctx.codes("study_id")
+        all_meas_ids = set(ids.tolist())
+        valid_rows = validation.valid["measurements"] & (codes >= 0)
+        valid_meas_ids = set(ids[np.bincount(codes[valid_rows], minlength=len(ids)) > 0].tolist())
     else:
         all_meas_ids, valid_meas_ids = set(), set()
     assessable: dict[str, set[str]] = {}
@@ -229,7 +234,7 @@ def assess(dataset, validation, rules, params, config) -> tuple[list[Finding], l
             ok &= valid_studies
         if "measurements" in needs:
             # every row it needs excluded -> cannot be assessed
-            ok = {s for s in ok if s in valid_meas_ids or s not in all_meas_ids}
+            ok -= all_meas_ids - valid_meas_ids
         assessable[domain] = ok
     quality = judge(study_ids, findings, assessable, config.overrides)
     return findings, quality, notes, left_out

@@ -100,9 +100,8 @@ class Context:
         return rows
 
     def _ect_rows(self, m: pd.DataFrame) -> np.ndarray:
-        group = m["group"].to_numpy(dtype=object)
-        is_ect = group == "ect"
-        responders = (group == "ect_responders") | (group == "ect_nonresponders")
+        is_ect = self.among("group", ("ect",), m)
+        responders = self.among("group", ("ect_responders", "ect_nonresponders"), m)
         if not responders.any():
             return is_ect
         study, ids = self.codes("study_id", m)
