@@ -9,8 +9,8 @@ from itertools import cycle, islice
 import numpy as np
 import pytest
 
-from ectqa.findings import FINDING_KEYS, Finding, json_value
-from ectqa.reports.json import _finding_lines
+from ectqa.findings import DOMAINS, FINDING_KEYS, Finding, json_value
+from ectqa.reports.json import _finding_lines, _quality_lines
 
 
 def one_by_one(f: Finding) -> str:
@@ -51,3 +51,22 @@ def test_every_line_is_the_finding_encoded_on_its_own(columns):
 
 def test_no_findings():
     assert list(_finding_lines([])) == []
+
+
+def test_every_study_line_is_the_study_encoded_on_its_own():
+    low = dict.fromkeys(DOMAINS, "low")
+    quality = [
+        {"study_id": f"S{i}", "domains": dict(low, timing="high" if i % 3 else "low"), "overall": "high", "overrides": []}
+        for i in range(6)
+    ]
+    quality += [
+        {"study_id": 'say "α"', "domains": dict(low), "overall": "low", "overrides": []},
+        {"study_id": "O", "domains": dict(low), "overall": "low",
+         "overrides": [{"domain": "overall", "computed": "low", "judgement": "high", "reason": "why"}]},
+        {"study_id": "N", "domains": dict(low, timing=None), "overall": "low", "overrides": []},
+        {"study_id": "K", "overall": "low", "domains": dict(low), "overrides": []},  # other key order
+        {"study_id": 7, "domains": dict(reversed(low.items())), "overall": "low", "overrides": []},
+    ]
+    expected = [json.dumps(q, ensure_ascii=False, separators=(", ", ": ")) for q in quality]
+    assert _quality_lines(quality) == expected
+    assert _quality_lines([]) == []

@@ -14,7 +14,7 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 from .. import __version__
-from ..findings import FINDING_KEYS, Finding, json_value
+from ..findings import DOMAINS, FINDING_KEYS, Finding, json_value
 
 FORMAT_VERSION = 1
 
@@ -35,7 +35,7 @@ def render(report) -> str:
         ',\n  "inputs": ', _line(report.inputs),
         ',\n  "summary": ', _line(report.summary()),
         ',\n  "findings": ', *_one_per_line(_finding_lines(report.findings)),
-        ',\n  "quality": ', *_one_per_line(map(_line, report.quality)),
+        ',\n  "quality": ', *_one_per_line(_quality_lines(report.quality)),
     ]
     if report.notes:
         chunks += [',\n  "notes": ', *_one_per_line(map(_line, report.notes))]
@@ -51,6 +51,34 @@ def _one_per_line(items: Iterable[str]) -> list[str]:
     chunks = [",\n    "] * (2 * len(items) + 1)
     chunks[0], chunks[1::2], chunks[-1] = "[\n    ", items, "\n  ]"
     return chunks
+
+
+def _quality_lines(quality: list[dict[str, Any]]) -> list[str]:
+    """Each study's judgements as its JSON line. A call of the encoder per study cost more than
+    the encoding: a study without overrides has one of a few combinations of domain judgements,
+    each encoded once, and the study ids and overall judgements are encoded all at once."""
+    lines: list[str | None] = [None] * len(quality)
+    plain: list[int] = []  # studies without overrides
+    domains: list[str] = []  # and the text of their domains
+    known: dict[tuple, str] = {}
+    for i, q in enumerate(quality):
+        text = None
+        if tuple(q) == _QUALITY_KEYS and q["overrides"] == [] and tuple(q["domains"]) == DOMAINS:
+            judged = tuple(q["domains"].values())
+            text = known.get(judged)
+            # shared only when every judgement is a str (a str equals only its like)
+            if text is None and all(type(j) is str for j in judged):
+                text = known[judged] = _line(q["domains"])
+        if text is None:
+            lines[i] = _line(q)
+        else:
+            plain.append(i)
+            domains.append(text)
+    study_ids = _encode_each([quality[i]["study_id"] for i in plain], '{"study_id": ', ', "domains": ')
+    overall = _encode_each([quality[i]["overall"] for i in plain], ', "overall": ', ', "overrides": []}')
+    for i, *parts in zip(plain, study_ids, domains, overall, strict=True):
+        lines[i] = "".join(parts)
+    return lines  # type: ignore[return-value]
 
 
 def _finding_lines(findings: list[Finding]) -> Iterable[str]:
@@ -131,3 +159,4 @@ _RUNS = (
 assert sum(_RUNS, ()) == FINDING_KEYS
 _SHOWN_ALIKE = {str, type(None), float}  # equal floats show alike (0.0 and -0.0 both as 0)
 _BOOLS = {str, type(None), bool}
+_QUALITY_KEYS = ("study_id", "domains", "overall", "overrides")
