@@ -118,7 +118,7 @@ def sparse_acute_window(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def acute_first_session_only(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """ECT group: acute rows only at session 1."""
     m = ctx.measurements
-    acute = ctx.ect_rows(m) & (m["timepoint"].to_numpy(dtype=object) == "acute")
+    acute = ctx.ect_rows(m) & ctx.among("timepoint", ("acute",), m)
     if not acute.any():
         return None
     series = series_codes(ctx)
@@ -138,7 +138,7 @@ def _end_of_course(ctx: Context) -> tuple[pd.Index, np.ndarray, np.ndarray]:
     rules read them; picked once per check."""
     if "end_of_course" not in ctx.cache:
         m = ctx.measurements
-        rows = ctx.ect_rows(m) & (m["timepoint"].to_numpy(dtype=object) == "end_of_course")
+        rows = ctx.ect_rows(m) & ctx.among("timepoint", ("end_of_course",), m)
         hours = m["hours_after_last_session"].to_numpy(dtype="float64")[rows]
         ctx.cache["end_of_course"] = (m.index[rows], cells(m, "outcome", rows), hours)
     return ctx.cache["end_of_course"]
