@@ -196,9 +196,11 @@ def assess(dataset, validation, rules, params, config) -> tuple[list[Finding], l
         decimals=_decimals_lookup(dataset),
     )
     findings, skipped = run_rules(ctx, rules, params, dataset, available)
-    for f in findings:
-        settings = config.rules.get(f.rule, {})
-        if "impact" in settings:
+    # the impacts config sets (for a few rules, if any): the findings of other rules are passed over
+    impacts = {rule_id: settings for rule_id, settings in config.rules.items() if "impact" in settings}
+    for f in findings if impacts else ():
+        settings = impacts.get(f.rule)
+        if settings is not None:
             f.impact = None if settings["impact"] == "none" else settings["impact"]
             if "severity" not in settings and f.severity in ("warning", "info") and not _explicit_severity(rules, f.rule):
                 f.severity = "warning" if f.impact else "info"
