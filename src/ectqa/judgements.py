@@ -46,10 +46,11 @@ def judge(
     # whether the domain could be assessed for the study
     none = [None] * len(DOMAINS)
     rows = [worst.get(sid) or none for sid in study_ids]
-    columns = [
-        [computed or ("low" if sid in ok else "no_information") for sid, computed in zip(study_ids, map(itemgetter(i), rows))]
-        for i, ok in enumerate(assessable.get(d, set()) for d in DOMAINS)
-    ]
+    columns = []
+    for i, domain in enumerate(DOMAINS):
+        ok, computed = assessable.get(domain, set()), map(itemgetter(i), rows)
+        columns.append([c or ("low" if sid in ok else "no_information") for sid, c in zip(study_ids, computed)])
+    # the overall judgement: the worst domain, a max of ranks
     by_rank = sorted(rank, key=rank.__getitem__)
     worst_of_all = map(by_rank.__getitem__, map(max, *(map(rank.__getitem__, c) for c in columns)))
     quality = []

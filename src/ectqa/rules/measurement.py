@@ -147,8 +147,8 @@ def _plausible_ranges(ctx: Context, plausible: dict[str, Any]) -> pd.DataFrame:
 def implausible_value(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """Serum/plasma/mixed: a centre outside the outcome's plausible range, after unit conversion."""
     m = ctx.measurements
-    # each row's range (NaN, not checked, for an outcome without one)
-    # each distinct outcome's range, then each row's (an empty outcome, code -1, gets the last)
+    # each row's range (NaN, not checked, for an outcome without one), looked up per distinct
+    # outcome (an empty one, code -1, gets the last entry)
     codes, outcomes = ctx.codes("outcome", m)
     ranges = _plausible_ranges(ctx, p["plausible"]).reindex([*outcomes, np.nan])
     lo, hi, factor = (ranges[c].to_numpy(dtype="float64")[codes] for c in ("lo", "hi", "factor"))
