@@ -6,6 +6,8 @@ import dataclasses
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import filterfalse
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from .config import Config, load_config
 from .findings import SEVERITY_RANK, Finding, sorted_findings
 
 FAIL_ON = ("error", "warning", "never")
+_SEVERITY, _WAIVED = attrgetter("severity"), attrgetter("waived")
 
 
 @dataclass
@@ -64,8 +67,9 @@ class Report:
         return self._exit_code(self._counted_severities())
 
     def _counted_severities(self) -> Counter[str]:
-        # one pass: at 100k rows there are tens of thousands of findings
-        return Counter(f.severity for f in self.findings if f.counts)
+        # one pass, in C: at 100k rows there are tens of thousands of findings (`counts` is
+        # `not waived`)
+        return Counter(map(_SEVERITY, filterfalse(_WAIVED, self.findings)))
 
     def _exit_code(self, severities: Counter[str]) -> int:
         if self.fail_on == "never":
@@ -176,6 +180,8 @@ def run_check(path: Path, options: Options, config: Config | None = None) -> Rep
 
 def assess(dataset, validation, rules, params, config) -> tuple[list[Finding], list[dict[str, Any]], list[str], int]:
     """Quality rules on the rows that passed validation, then judgements for every study."""
+    import numpy as np
+
     from .judgements import judge
     from .rules import registry
     from .rules.engine import Context, load_rule_modules, run_rules
@@ -197,9 +203,11 @@ def assess(dataset, validation, rules, params, config) -> tuple[list[Finding], l
         decimals=_decimals_lookup(dataset),
     )
     findings, skipped = run_rules(ctx, rules, params, dataset, available)
-    for f in findings:
-        settings = config.rules.get(f.rule, {})
-        if "impact" in settings:
+    # the impacts config sets (for a few rules, if any): the findings of other rules are passed over
+    impacts = {rule_id: settings for rule_id, settings in config.rules.items() if "impact" in settings}
+    for f in findings if impacts else ():
+        settings = impacts.get(f.rule)
+        if settings is not None:
             f.impact = None if settings["impact"] == "none" else settings["impact"]
             if "severity" not in settings and f.severity in ("warning", "info") and not _explicit_severity(rules, f.rule):
                 f.severity = "warning" if f.impact else "info"
@@ -215,8 +223,11 @@ def assess(dataset, validation, rules, params, config) -> tuple[list[Finding], l
         study_ids = [s for s in meas_all["study_id"].dropna().unique().tolist() if isinstance(s, str)]
         valid_studies = set()
     if meas_all is not None:
-        all_meas_ids = set(meas_all["study_id"].dropna().unique().tolist())
-        valid_meas_ids = set(meas_ok["study_id"].dropna().unique().tolist())
+        # from the study_id codes the rules used: 100,000 rows are not hashed again
+        codes, ids = ctx.codes("study_id")
+        all_meas_ids = set(ids.tolist())
+        valid_rows = validation.valid["measurements"] & (codes >= 0)
+        valid_meas_ids = set(ids[np.bincount(codes[valid_rows], minlength=len(ids)) > 0].tolist())
     else:
         all_meas_ids, valid_meas_ids = set(), set()
     assessable: dict[str, set[str]] = {}
@@ -236,7 +247,7 @@ def assess(dataset, validation, rules, params, config) -> tuple[list[Finding], l
             ok &= valid_studies
         if "measurements" in needs:
             # every row it needs excluded -> cannot be assessed
-            ok = {s for s in ok if s in valid_meas_ids or s not in all_meas_ids}
+            ok -= all_meas_ids - valid_meas_ids
         assessable[domain] = ok
     quality = judge(study_ids, findings, assessable, config.overrides)
     return findings, quality, notes, left_out

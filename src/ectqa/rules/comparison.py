@@ -29,7 +29,7 @@ def no_control_group(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def anesthesia_not_controlled(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """The study has acute rows and control_type is not anesthesia_only."""
     s, m = ctx.studies, ctx.measurements
-    acute = count_per_study(ctx, m, m["timepoint"].to_numpy(dtype=object) == "acute") > 0
+    acute = count_per_study(ctx, m, ctx.among("timepoint", ("acute",), m)) > 0
     hit = acute & (s["control_type"].to_numpy(dtype=object) != "anesthesia_only")
     if not hit.any():
         return None
@@ -56,8 +56,8 @@ def anesthetic_not_reported(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def controls_baseline_only(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """Control rows all baseline while the ECT group has later ones."""
     s, m = ctx.studies, ctx.measurements
-    control = m["group"].to_numpy(dtype=object) == "control"
-    later = m["timepoint"].to_numpy(dtype=object) != "baseline"
+    control = ctx.among("group", ("control",), m)
+    later = ~ctx.among("timepoint", ("baseline",), m)
     ect = ctx.ect_rows(m)
     hit = (
         (count_per_study(ctx, m, control) > 0)

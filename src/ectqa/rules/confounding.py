@@ -133,7 +133,8 @@ def medication_changed_during_course(ctx: Context, p: dict[str, Any]) -> Hits | 
 def crp_suggests_infection(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """A baseline CRP mean above max_crp_mean or median above max_crp_median, in mg/L."""
     m = ctx.measurements
-    m = m.loc[m["outcome"].eq("CRP") & m["timepoint"].eq("baseline"), ["outcome", "unit", "mean", "median"]]
+    baseline_crp = ctx.among("outcome", ("CRP",), m) & ctx.among("timepoint", ("baseline",), m)
+    m = m.loc[baseline_crp, ["outcome", "unit", "mean", "median"]]
     mean, median = m["mean"].to_numpy(), m["median"].to_numpy()
     mean_mg_l, median_mg_l = ctx.to_common(m, m["mean"]).to_numpy(), ctx.to_common(m, m["median"]).to_numpy()
     high_mean = mean_mg_l > p["max_crp_mean"]

@@ -56,9 +56,6 @@ class Context:
     _unit_factors: dict[str, float] | None = field(default=None, repr=False)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)  # work rules share, once per check
 
-    def outcome_class(self, outcomes: pd.Series) -> pd.Series:
-        return outcomes.map(self.dictionary.outcome_class)
-
     @property
     def every_measurement(self) -> pd.DataFrame | None:
         """Every measurement row (rows with schema errors count as present); rules' measurement
@@ -83,6 +80,14 @@ class Context:
         codes, distinct = self.cache[key]
         return (codes if m is None else codes[self.positions(m)]), distinct
 
+    def among(self, column: str, terms: Any, m: pd.DataFrame | None = None) -> np.ndarray:
+        """Per row of `m` (default: every measurement row): whether its `column` is one of
+        `terms`. Each distinct value is compared once, not each of 100,000 rows."""
+        codes, distinct = self.codes(column, m)
+        terms = set(terms)
+        # an empty cell (code -1, the last entry) is none of them
+        return np.array([v in terms for v in distinct] + [False], dtype=bool)[codes]
+
     def ect_rows(self, m: pd.DataFrame) -> np.ndarray:
         """The ECT group (a bool per row): rows of group `ect`; where a study has none, its
         responder rows. Worked out once per frame (several rules ask for the same one)."""
@@ -95,9 +100,8 @@ class Context:
         return rows
 
     def _ect_rows(self, m: pd.DataFrame) -> np.ndarray:
-        group = m["group"].to_numpy(dtype=object)
-        is_ect = group == "ect"
-        responders = (group == "ect_responders") | (group == "ect_nonresponders")
+        is_ect = self.among("group", ("ect",), m)
+        responders = self.among("group", ("ect_responders", "ect_nonresponders"), m)
         if not responders.any():
             return is_ect
         study, ids = self.codes("study_id", m)

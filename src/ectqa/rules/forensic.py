@@ -83,7 +83,9 @@ def sd_possibly_se_rule(ctx: Context, p: dict) -> Hits | None:
     m = ctx.measurements
     # the class's min_cv for each row (NaN: not a class it is judged for)
     min_cv_of = {o: p["min_cv"][c] for o, c in ctx.dictionary.outcome_class.items() if c in p["min_cv"]}
-    min_cv = m["outcome"].map(min_cv_of).to_numpy(dtype="float64")
+    codes, outcomes = ctx.codes("outcome", m)
+    # per distinct outcome, then per row; an empty outcome (code -1, the last entry) has none
+    min_cv = np.array([min_cv_of.get(o, np.nan) for o in outcomes] + [np.nan], dtype="float64")[codes]
     sd, se, lower, upper, n, mean = (m[c].to_numpy() for c in ("sd", "se", "ci_lower", "ci_upper", "n", "mean"))
     only_sd = ~np.isnan(sd) & np.isnan(se) & np.isnan(lower) & np.isnan(upper)
     candidates = only_sd & ~np.isnan(min_cv) & (n >= p.get("min_n", 10)) & (mean > 0)
@@ -128,7 +130,7 @@ def _scale_rows(ctx: Context) -> pd.DataFrame:
     if "scale_rows" not in ctx.cache:
         m = ctx.measurements
         scales = [o for o, c in ctx.dictionary.outcome_class.items() if c == "clinical_scale"]
-        rows = m["outcome"].isin(scales) & m["mean"].notna() & m["n"].ge(1)
+        rows = ctx.among("outcome", scales, m) & m["mean"].notna().to_numpy() & m["n"].ge(1).to_numpy()
         ctx.cache["scale_rows"] = m.loc[rows, ["mean", "sd", "n"]]
     return ctx.cache["scale_rows"]
 
@@ -181,19 +183,23 @@ def grimmer_inconsistent(ctx: Context, p: dict) -> Hits | None:
 def p_value_inconsistent(ctx: Context, p: dict) -> Hits | None:
     """p recomputed from the statistic and df, two-tailed, against the reported p (statcheck)."""
     m = ctx.measurements
-    statistic = m["statistic"].to_numpy(dtype=object)
-    statistic = np.where(pd.isna(statistic), m["test"].map(STATISTIC_FROM_TEST).to_numpy(dtype=object), statistic)
     reported, value, df1, df2 = (m[c].to_numpy(dtype="float64") for c in ("p_value", "test_statistic", "df1", "df2"))
-    usable = ~np.isnan(reported) & ~np.isnan(value) & ~pd.isna(statistic) & (~np.isnan(df1) | (statistic == "z"))
+    # the statistic (else the one the test implies) only of rows with a p value and a statistic's value
+    rows = np.flatnonzero(~np.isnan(reported) & ~np.isnan(value))
+    statistic = m["statistic"].to_numpy(dtype=object)[rows]
+    implied = [STATISTIC_FROM_TEST.get(t) for t in m["test"].to_numpy(dtype=object)[rows]]
+    statistic = np.where(pd.isna(statistic), np.array(implied, dtype=object), statistic)
+    reported, value, df1, df2 = reported[rows], value[rows], df1[rows], df2[rows]
+    usable = ~pd.isna(statistic) & (~np.isnan(df1) | (statistic == "z"))
     usable &= ~((statistic == "F") & np.isnan(df2))
     if not usable.any():
         return None
-    index = m.index[usable]
+    index = m.index[rows[usable]]
     stat = statistic[usable]
     alpha = float(p.get("alpha", 0.05))
     d_p = _dec(ctx, "measurements", "p_value", index)
     d_stat = _dec(ctx, "measurements", "test_statistic", index)
-    relation = cells(m, "p_relation", usable, empty="=")
+    relation = cells(m, "p_relation", rows[usable], empty="=")
     reported, value, df1, df2 = reported[usable], value[usable], df1[usable], df2[usable]
     ok, decision = p_check(reported, relation, stat, value, d_stat, df1, df2, d_p, alpha)
     bad = np.flatnonzero(~np.asarray(ok))

@@ -147,19 +147,23 @@ def _plausible_ranges(ctx: Context, plausible: dict[str, Any]) -> pd.DataFrame:
 def implausible_value(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """Serum/plasma/mixed: a centre outside the outcome's plausible range, after unit conversion."""
     m = ctx.measurements
-    # each row's range (NaN, not checked, for an outcome without one)
-    ranges = _plausible_ranges(ctx, p["plausible"]).reindex(m["outcome"].to_numpy())
-    lo, hi, factor = (ranges[c].to_numpy(dtype="float64") for c in ("lo", "hi", "factor"))
+    # each row's range (NaN, not checked, for an outcome without one), looked up per distinct
+    # outcome (an empty one, code -1, gets the last entry)
+    codes, outcomes = ctx.codes("outcome", m)
+    ranges = _plausible_ranges(ctx, p["plausible"]).reindex([*outcomes, np.nan])
+    lo, hi, factor = (ranges[c].to_numpy(dtype="float64")[codes] for c in ("lo", "hi", "factor"))
     centre = ctx.centre(m)
     common = ctx.to_common(m, centre)
-    circulating = one_of(_study_term(ctx, m, "sample_type"), _CIRCULATING)
+    # the study's sample type, judged once per study (a row without a study: not circulating)
+    circulating = np.append(one_of(ctx.studies["sample_type"].to_numpy(dtype=object), _CIRCULATING), False)
+    circulating = circulating[study_rows(ctx, m)]
     # both sides in the common unit of the outcome's class (NaN, not checked, where not convertible)
     below = common < lo * factor
     hit = circulating & (below | (common > hi * factor))
     if not hit.any():
         return None
     centre, common, factor, lo, hi, below = centre[hit], common[hit], factor[hit], lo[hit], hi[hit], below[hit]
-    unit, spec_unit = cells(m, "unit", hit), ranges["unit"].to_numpy(dtype=object)[hit]
+    unit, spec_unit = cells(m, "unit", hit), ranges["unit"].to_numpy(dtype=object)[codes[hit]]
     stat = _centre_column(m, hit)
     message = text(
         cells(m, "outcome", hit),
@@ -187,7 +191,7 @@ def implausible_value(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def insensitive_crp_assay(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """CRP by a conventional assay (row's, else study's) with a centre below min_detectable_mg_l."""
     m = ctx.measurements
-    m = m.loc[m["outcome"].eq("CRP"), ["outcome", "unit", "assay", "mean", "median"]]
+    m = m.loc[ctx.among("outcome", ("CRP",), m), ["outcome", "unit", "assay", "mean", "median"]]
     assay = m["assay"].to_numpy(dtype=object)
     assay = np.where(pd.isna(assay), _study_term(ctx, m, "assay"), assay)
     mg_l = ctx.to_common(m, ctx.centre(m))
@@ -212,9 +216,10 @@ def crp_unit_suspect(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """A patient-group CRP centre labelled mg/L below min_crp_mg_l: possibly mg/dL."""
     m = ctx.measurements
     centre = ctx.centre(m)
-    group = m["group"].to_numpy(dtype=object)
-    patients = ~pd.isna(group) & (group != "control")
-    crp_mg_l = (m["outcome"].to_numpy(dtype=object) == "CRP") & (m["unit"].to_numpy(dtype=object) == "mg/L")
+    # a group that is not `control` (an empty one is none)
+    patients = ctx.codes("group", m)[0] >= 0
+    patients &= ~ctx.among("group", ("control",), m)
+    crp_mg_l = ctx.among("outcome", ("CRP",), m) & ctx.among("unit", ("mg/L",), m)
     hit = crp_mg_l & patients & (centre < p["min_crp_mg_l"])
     if not hit.any():
         return None
@@ -225,7 +230,7 @@ def crp_unit_suspect(ctx: Context, p: dict[str, Any]) -> Hits | None:
         " ",
         fmt(centre),
         " mg/L in group ",
-        group[hit],
+        cells(m, "group", hit),
         f" is below {fmt(p['min_crp_mg_l'])} mg/L: possibly mg/dL (",
         fmt(centre * 10),
         " mg/L)",

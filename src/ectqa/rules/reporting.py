@@ -80,7 +80,8 @@ def ect_parameters_not_reported(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def multiplicity_not_corrected(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """min_outcomes or more distinct immune outcomes and multiplicity_corrected no/not_reported."""
     s, m = ctx.studies, ctx.measurements
-    immune = ctx.outcome_class(m["outcome"]).isin(ctx.dictionary.immune_classes).to_numpy()
+    immune_classes = set(ctx.dictionary.immune_classes)
+    immune = ctx.among("outcome", [o for o, c in ctx.dictionary.outcome_class.items() if c in immune_classes], m)
     count = count_per_study(ctx, m, immune, distinct=ctx.codes("outcome", m)[0])
     hit = (count >= p["min_outcomes"]) & s["multiplicity_corrected"].isin(("no", "not_reported")).to_numpy()
     if not hit.any():

@@ -49,16 +49,15 @@ def attrition(ctx: Context, p: dict[str, Any]) -> Hits | None:
     m = coverage_rows(ctx)
     series = series_codes(ctx)
     n = m["n"].to_numpy(dtype="float64")
-    timepoint = m["timepoint"]
     used = ctx.ect_rows(m) & ~np.isnan(n) & (series.code >= 0)
-    base = used & timepoint.eq("baseline").to_numpy()
+    base = used & ctx.among("timepoint", ("baseline",))
     has_base = np.bincount(series.code[base], minlength=series.count) > 0
     n_base = np.full(series.count, np.nan)
     np.fmax.at(n_base, series.code[base], n[base])
     # per series its last end_of_course or follow_up row: follow_up after end_of_course, then by
     # weeks or hours (unknown first), then by row
-    later = np.flatnonzero(used & timepoint.isin(("end_of_course", "follow_up")).to_numpy())
-    follow_up = timepoint.eq("follow_up").to_numpy()[later]
+    later = np.flatnonzero(used & ctx.among("timepoint", ("end_of_course", "follow_up")))
+    follow_up = ctx.among("timepoint", ("follow_up",))[later]
     when = np.where(
         follow_up,
         m["weeks_after_course"].to_numpy(dtype="float64")[later],
@@ -86,7 +85,7 @@ def attrition(ctx: Context, p: dict[str, Any]) -> Hits | None:
         + " at baseline to "
         + fmt(n_last)
         + " at "
-        + timepoint.to_numpy(dtype=object)[last_row]
+        + m["timepoint"].to_numpy(dtype=object)[last_row]
         + " ("
         + fmt(np.round(lost * 100, 0))
         + f"% lost); above {fmt(p['max_attrition'] * 100)}%"

@@ -15,7 +15,6 @@ from .common import (
     cells,
     coverage_rows,
     fmt,
-    one_of,
     readable_series,
     series_codes,
     series_keys,
@@ -34,10 +33,9 @@ def _timepoint_coverage(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
         m = coverage_rows(ctx)
         series = series_codes(ctx)
         ect = ctx.ect_rows(m)
-        timepoint = m["timepoint"].to_numpy(dtype=object)
         ctx.cache["timepoint_coverage"] = (
-            series.any(ect & (timepoint == "baseline")),
-            series.any(ect & one_of(timepoint, LATER)),
+            series.any(ect & ctx.among("timepoint", ("baseline",))),
+            series.any(ect & ctx.among("timepoint", LATER)),
         )
     return ctx.cache["timepoint_coverage"]
 
@@ -69,17 +67,19 @@ def sparse_acute_window(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """ECT group, acute rows: < 2 distinct positive times, or none in the class's window."""
     m = coverage_rows(ctx)
     series = series_codes(ctx)
-    acute = ctx.ect_rows(m) & (m["timepoint"].to_numpy(dtype=object) == "acute") & (series.code >= 0)
+    acute = ctx.ect_rows(m) & ctx.among("timepoint", ("acute",)) & (series.code >= 0)
     if not acute.any():
         return None
     code = series.code[acute]
     hours = m["hours_after_session"].to_numpy(dtype="float64")[acute]
     has_acute = np.bincount(code, minlength=series.count) > 0
     # the window of the series' outcome class (NaN: a class without one)
-    cls = ctx.outcome_class(pd.Series(series_keys(ctx, "outcome", has_acute)))
+    # looked up once per distinct outcome
+    outcome_codes, outcomes = pd.factorize(series_keys(ctx, "outcome", has_acute))
+    windows = [p["acute_window"].get(ctx.dictionary.outcome_class.get(o), (np.nan, np.nan)) for o in outcomes]
     lo, hi = np.full(series.count, np.nan), np.full(series.count, np.nan)
-    lo[has_acute] = cls.map({k: v[0] for k, v in p["acute_window"].items()}).astype("float64").to_numpy()
-    hi[has_acute] = cls.map({k: v[1] for k, v in p["acute_window"].items()}).astype("float64").to_numpy()
+    lo[has_acute] = np.array([w[0] for w in windows], dtype="float64")[outcome_codes]
+    hi[has_acute] = np.array([w[1] for w in windows], dtype="float64")[outcome_codes]
     inside = np.bincount(code[(hours >= lo[code]) & (hours <= hi[code])], minlength=series.count) > 0
     # an acute row whose time could not be read may be the missing one: its schema error is reported
     unknown = np.bincount(code[np.isnan(hours)], minlength=series.count) > 0
@@ -118,7 +118,7 @@ def sparse_acute_window(ctx: Context, p: dict[str, Any]) -> Hits | None:
 def acute_first_session_only(ctx: Context, p: dict[str, Any]) -> Hits | None:
     """ECT group: acute rows only at session 1."""
     m = ctx.measurements
-    acute = ctx.ect_rows(m) & (m["timepoint"].to_numpy(dtype=object) == "acute")
+    acute = ctx.ect_rows(m) & ctx.among("timepoint", ("acute",), m)
     if not acute.any():
         return None
     series = series_codes(ctx)
@@ -138,7 +138,7 @@ def _end_of_course(ctx: Context) -> tuple[pd.Index, np.ndarray, np.ndarray]:
     rules read them; picked once per check."""
     if "end_of_course" not in ctx.cache:
         m = ctx.measurements
-        rows = ctx.ect_rows(m) & (m["timepoint"].to_numpy(dtype=object) == "end_of_course")
+        rows = ctx.ect_rows(m) & ctx.among("timepoint", ("end_of_course",), m)
         hours = m["hours_after_last_session"].to_numpy(dtype="float64")[rows]
         ctx.cache["end_of_course"] = (m.index[rows], cells(m, "outcome", rows), hours)
     return ctx.cache["end_of_course"]
