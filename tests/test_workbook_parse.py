@@ -92,3 +92,27 @@ def test_each_table_is_handed_on_complete_while_the_next_sheet_is_read(tmp_path)
     rules = {f.rule for f in late.findings if f.table == "studies"}
     assert {"schema/formula-no-value", "schema/range"} <= rules
     assert early.valid["studies"].tolist() == [True, False]  # Beta2012's row is left out
+
+
+def test_a_sheet_is_let_go_before_its_table_is_handed_on(tmp_path, monkeypatch):
+    """With the cyclic GC off, whatever a cycle made in validation reaches stays to the end: the
+    parsed sheet must already be gone when its table is validated."""
+    from builders import clean, write_workbook
+
+    from ectqa import readers
+    from ectqa.config import load_config
+    from ectqa.readers import xlsx
+
+    events: list[str] = []
+    release = xlsx._Parser.release
+
+    def recording(self, sheet):
+        events.append(f"released {sheet}")
+        release(self, sheet)
+        with pytest.raises(RuntimeError, match="released"):
+            self.sheet(sheet)
+
+    monkeypatch.setattr(xlsx._Parser, "release", recording)
+    book = write_workbook(clean(), tmp_path / "clean.xlsx")
+    readers.read(book, load_config(None, book), on_table=lambda dataset, name: events.append(f"validated {name}"))
+    assert events == ["released studies", "validated studies", "released measurements", "validated measurements"]

@@ -127,9 +127,17 @@ def read_workbook(path: Path, config: Config, only: str | None = None, meanwhile
             parser.close()
     from .xlsx_scan import scan_sheets
 
+    later = list(chosen.values())
     for table, sheet in chosen.items():
+        later.remove(sheet)
         data, merged = _sheet_rows(parser, path, sheet, max_rows)
         td = _to_table(data, table, path, sheet, config, dataset, merged)
+        # the sheet's cells (~0.1 GB at 100,000 rows) go before the table is handed on: with the
+        # cyclic GC off (cli.entry), a cycle made in validation (pandera keeps an exception a
+        # check raised, and its traceback the frames of its callers, this one) would keep them
+        del data, merged
+        if sheet not in later:
+            parser.release(sheet)
         if sheet in hidden:
             dataset.read_findings.append(
                 Finding(
@@ -181,6 +189,11 @@ class _Parser:
         if not ok:
             raise value
         return value
+
+    def release(self, sheet: str) -> None:
+        """Let go of a parsed sheet that is no longer needed."""
+        with self._ready:
+            self._parsed[sheet] = (False, RuntimeError(f"sheet {sheet!r} was released after reading"))
 
     def _parsed_yet(self, sheet: str) -> bool:
         with self._ready:
