@@ -94,11 +94,15 @@ def _from_codes(by_code: list[str | None], codes: np.ndarray) -> Any:
     checking every cell again. A column with no text stays None throughout, as the frame keeps it."""
     if all(v is None for v in by_code):
         return np.full(len(codes), None, dtype=object)
+    if _TEXT is None:  # pandas 2: text stays an object array
+        return np.array([*by_code, None], dtype=object)[codes]
     return pd.array(np.array(by_code, dtype=object), dtype=_TEXT).take(codes, allow_fill=True)
 
 
-# the dtype a frame gives text, looked up once (a look-up by name costs 50 us a column)
+# the dtype a frame gives text, looked up once (a look-up by name costs 50 us a column): pandas
+# 3's string dtype; pandas 2 names numpy's fixed-width str, which would turn None into "None"
 _TEXT = pd.api.types.pandas_dtype("str")
+_TEXT = _TEXT if isinstance(_TEXT, pd.StringDtype) else None
 
 
 def _is_missing(series: pd.Series, tokens: frozenset[str]) -> np.ndarray:
