@@ -116,3 +116,25 @@ def test_a_sheet_is_let_go_before_its_table_is_handed_on(tmp_path, monkeypatch):
     book = write_workbook(clean(), tmp_path / "clean.xlsx")
     readers.read(book, load_config(None, book), on_table=lambda dataset, name: events.append(f"validated {name}"))
     assert events == ["released studies", "validated studies", "released measurements", "validated measurements"]
+
+
+def test_debug_error_while_a_sheet_is_still_parsing_exits_cleanly(tmp_path):
+    """An error in the studies table while calamine may still parse a large measurements sheet:
+    with --debug the traceback is shown and the process leaves as a check does (an interpreter
+    teardown stopping calamine's thread inside a parse aborted with calamine 0.3)."""
+    import os
+    import subprocess
+    import sys
+
+    from test_hostile_input import sample, sheet_xml, write_raw_xlsx
+
+    studies = [[""] * 3, [""] * 3] + sample("studies", 3)  # header on row 3: refused
+    meas = sample("measurements")
+    meas = meas[:1] + meas[1:] * (40_000 // (len(meas) - 1))
+    book = write_raw_xlsx(tmp_path / "late.xlsx", [("studies", sheet_xml(studies)), ("measurements", sheet_xml(meas))])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COV")}
+    proc = subprocess.run([sys.executable, "-m", "ectqa", "check", str(book), "--debug"], capture_output=True,
+                          text=True, timeout=120, env=env)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "header seems to be on row 3" in proc.stderr
+    assert "Traceback" in proc.stderr and "FATAL" not in proc.stderr
