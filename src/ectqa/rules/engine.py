@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..codes import among
 from ..findings import Finding
 from . import registry
 from .catalogue import Rule
@@ -83,10 +84,7 @@ class Context:
     def among(self, column: str, terms: Any, m: pd.DataFrame | None = None) -> np.ndarray:
         """Per row of `m` (default: every measurement row): whether its `column` is one of
         `terms`. Each distinct value is compared once, not each of 100,000 rows."""
-        codes, distinct = self.codes(column, m)
-        terms = set(terms)
-        # an empty cell (code -1, the last entry) is none of them
-        return np.array([v in terms for v in distinct] + [False], dtype=bool)[codes]
+        return among(*self.codes(column, m), terms)
 
     def ect_rows(self, m: pd.DataFrame) -> np.ndarray:
         """The ECT group (a bool per row): rows of group `ect`; where a study has none, its

@@ -19,6 +19,7 @@ from .engine import pandera
 
 pa = pandera()
 
+from ..codes import among
 from ..dictionary import Column, Dictionary
 
 Message = Callable[[pd.DataFrame, np.ndarray], list[str]]
@@ -113,8 +114,7 @@ class SchemaBuilder:
     def _among(self, df: pd.DataFrame, column: str, values: Collection[str]) -> np.ndarray:
         """Whether each cell of a text column is one of `values` (an empty cell is not), judged
         once per distinct value."""
-        codes, uniques = self._distinct(df, column)
-        return np.array([u in values for u in uniques] + [False], dtype=bool)[codes]
+        return among(*self._distinct(df, column), values)
 
     def build(self) -> pa.DataFrameSchema:
         # a column with nothing to check (absent, empty, or free and optional) is left out: pandera
