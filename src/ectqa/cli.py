@@ -208,7 +208,8 @@ def entry() -> None:
         else:  # click's sys.exit("message")
             print(exc.code, file=sys.stderr)
             code = 1
-    except Exception:  # --debug: the traceback, then the same exit, as one may fire mid-parse
+    except Exception:  # noqa: BLE001 -- --debug's: its traceback, then the same exit as any check
+        # (a teardown could stop calamine's thread mid-parse)
         import traceback
 
         traceback.print_exc()

@@ -12,6 +12,7 @@ import queue
 import threading
 import zipfile
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -125,35 +126,36 @@ def read_workbook(path: Path, config: Config, only: str | None = None, meanwhile
                 parser.parse(sheet)  # its guard has passed
         finally:
             parser.close()
-    from .xlsx_scan import scan_sheets
+    from .xlsx_scan import SideScan
 
-    later = list(chosen.values())
-    for table, sheet in chosen.items():
-        later.remove(sheet)
-        data, merged = _sheet_rows(parser, path, sheet, max_rows)
-        td = _to_table(data, table, path, sheet, config, dataset, merged)
-        # the sheet's cells (~0.1 GB at 100,000 rows) go before the table is handed on: with the
-        # cyclic GC off (cli.entry), a cycle made in validation (pandera keeps an exception a
-        # check raised, and its traceback the frames of its callers, this one) would keep them
-        del data, merged
-        if sheet not in later:
-            parser.release(sheet)
-        if sheet in hidden:
-            dataset.read_findings.append(
-                Finding(
-                    rule="schema/hidden-content",
-                    severity="info",
-                    message=f"sheet '{sheet}' is hidden in the workbook; it was read all the same",
-                    level="table",
-                    file=str(path),
-                    table=table,
-                    row=None,
+    with closing(SideScan(path, marks)) as side:
+        later = list(chosen.values())
+        for table, sheet in chosen.items():
+            later.remove(sheet)
+            data, merged = _sheet_rows(parser, path, sheet, max_rows)
+            td = _to_table(data, table, path, sheet, config, dataset, merged)
+            # the sheet's cells (~0.1 GB at 100,000 rows) go before the table is handed on:
+            # with the cyclic GC off (cli.entry), a cycle made in validation (pandera keeps an
+            # exception a check raised, its traceback the frames of its callers) would keep them
+            del data, merged
+            if sheet not in later:
+                parser.release(sheet)
+            if sheet in hidden:
+                dataset.read_findings.append(
+                    Finding(
+                        rule="schema/hidden-content",
+                        severity="info",
+                        message=f"sheet '{sheet}' is hidden in the workbook; it was read all the same",
+                        level="table",
+                        file=str(path),
+                        table=table,
+                        row=None,
+                    )
                 )
-            )
-        dataset.tables[table] = td
-        scan_sheets(path, dataset, config, marks, tables=(table,))  # its findings, so it is complete
-        if on_table is not None:
-            on_table(dataset, table)
+            dataset.tables[table] = td
+            side.table(dataset, td)  # its findings, so it is complete
+            if on_table is not None:
+                on_table(dataset, table)
     return dataset
 
 

@@ -20,9 +20,6 @@ from ..findings import Finding
 from .extent import column_number
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
-
-    from ..config import Config
     from ..dataset import Dataset, TableData
     from .container import Marks
 
@@ -93,57 +90,70 @@ def style_decimals(zf: zipfile.ZipFile) -> list[int | None]:
     return out
 
 
-def scan_sheets(path: Path, dataset: Dataset, config: Config, marks: dict[str, Marks | None] | None = None,
-                tables: Collection[str] | None = None) -> None:
-    """`marks`: per sheet part, what the guard's pass over it saw (container.Marks); a sheet in
+class SideScan:
+    """What calamine does not tell, from a workbook's XML, a table at a time as each is read:
+    hidden rows and columns, formulas without a saved result, error cells, and the decimals each
+    cell's number format shows. One open zip for all the tables; its list of sheets and its
+    styles are read once.
+
+    `marks`: per sheet part, what the guard's pass over it saw (container.Marks); a sheet in
     which it saw no hidden rows, formulas or error cells, and whose cell styles it read, is not
-    inflated again. `tables`: only these (default: every table read)."""
-    if path.suffix.lower() == ".ods":
-        return
-    import zlib
+    inflated again."""
 
-    from ..errors import InputError
+    def __init__(self, path: Path, marks: dict[str, Marks | None] | None = None) -> None:
+        self.path = path
+        self.marks = marks or {}
+        self._zf: zipfile.ZipFile | None = None
+        self._parts: dict[str, str] | None = None
+        self._decimals: list[int | None] | None = None
 
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
-        return
-    try:
-        with zf:
-            _scan(zf, dataset, marks or {}, tables)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise InputError(
-            f"{path}: the workbook is truncated or corrupt ({exc}); save it again or restore a copy"
-        ) from None
+    def table(self, dataset: Dataset, table: TableData) -> None:
+        """The side-scan's findings on `table` (into dataset.read_findings) and its cells'
+        decimals (table.number_formats)."""
+        if self.path.suffix.lower() == ".ods":
+            return
+        import zlib
 
+        from ..errors import InputError
 
-_LOOKED_FOR = (b"hidden=", b"<f", b't="e"')
+        try:
+            if self._zf is None:
+                try:
+                    self._zf = zipfile.ZipFile(self.path)
+                except (zipfile.BadZipFile, OSError):
+                    return
+                self._parts = sheet_paths(self._zf)
+            self._scan(dataset, table)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            raise InputError(
+                f"{self.path}: the workbook is truncated or corrupt ({exc}); save it again or restore a copy"
+            ) from None
 
+    def close(self) -> None:
+        if self._zf is not None:
+            self._zf.close()
 
-def _scan(zf: zipfile.ZipFile, dataset: Dataset, marks: dict[str, Marks | None], tables: Collection[str] | None) -> None:
-    parts = sheet_paths(zf)
-    decimals_by_style: list[int | None] | None = None
-    for table in dataset.tables.values():
-        if tables is not None and table.name not in tables:
-            continue
+    def _scan(self, dataset: Dataset, table: TableData) -> None:
+        zf, parts = self._zf, self._parts or {}
+        assert zf is not None
         part = parts.get(table.sheet or "")
         if not part:
-            continue
-        mark = marks.get(part)
+            return
+        mark = self.marks.get(part)
         seen = mark.markers if mark is not None else None
         wanted = [c for c in PRECISION_COLUMNS.get(table.name, ()) if c in table.letters]
         if seen is not None and not seen:
             # no hidden rows or columns, formulas, error cells or cell styles: nothing to find
             if wanted:
                 table.number_formats.update({c: np.full(len(table.rows), -1, dtype=np.int64) for c in wanted})
-            continue
+            return
         styles = mark.styles if mark is not None else None
         data = None
         if seen is None or any(m in seen for m in _LOOKED_FOR) or (wanted and styles is None):
             try:
                 data = zf.read(part)
             except KeyError:
-                continue
+                return
             if seen is None:
                 seen = frozenset(m for m in _LOOKED_FOR if m in data)
             if b"hidden=" in seen:
@@ -151,17 +161,25 @@ def _scan(zf: zipfile.ZipFile, dataset: Dataset, marks: dict[str, Marks | None],
             if b"<f" in seen or b't="e"' in seen:
                 dataset.read_findings.extend(_formulas_and_errors(data, table))
         if wanted:
-            if decimals_by_style is None:
-                try:
-                    decimals_by_style = style_decimals(zf)
-                except (zipfile.BadZipFile, OSError):
-                    raise
-                except Exception:  # noqa: BLE001 -- a broken or hostile styles.xml: precision stays unknown
-                    decimals_by_style = []
+            decimals = self._style_decimals()
             if styles is not None:
-                table.number_formats.update(_formats_of_styles(styles, table, wanted, decimals_by_style))
+                table.number_formats.update(_formats_of_styles(styles, table, wanted, decimals))
             else:
-                table.number_formats.update(_number_formats(data or b"", table, wanted, decimals_by_style))
+                table.number_formats.update(_number_formats(data or b"", table, wanted, decimals))
+
+    def _style_decimals(self) -> list[int | None]:
+        if self._decimals is None:
+            assert self._zf is not None
+            try:
+                self._decimals = style_decimals(self._zf)
+            except (zipfile.BadZipFile, OSError):
+                raise
+            except Exception:  # noqa: BLE001 -- a broken or hostile styles.xml: precision stays unknown
+                self._decimals = []
+        return self._decimals
+
+
+_LOOKED_FOR = (b"hidden=", b"<f", b't="e"')
 
 
 def _position(table: TableData, row: int) -> int | None:
